@@ -1,0 +1,50 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layering (see README "Module map"): VariantCore (pure values) <- VCF (htslib adapter) <- varde (CLI).
+// CHTSlib is imported only by VCF, so no htslib type reaches a public signature.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+// An executable exports nothing, so its imports need no access levels.
+let executableSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Varde",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "varde", targets: ["varde"]),
+        .library(name: "VariantCore", targets: ["VariantCore"]),
+        .library(name: "VCF", targets: ["VCF"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHTSlib",
+            pkgConfig: "htslib",
+            providers: [.apt(["libhts-dev"])]
+        ),
+        .target(name: "VariantCore", swiftSettings: strictSettings),
+        .target(name: "VCF", dependencies: ["CHTSlib", "VariantCore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "varde",
+            dependencies: [
+                "VariantCore", "VCF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: executableSettings
+        ),
+        .target(name: "TestSupport", dependencies: ["VariantCore"], path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "VariantCoreTests", dependencies: ["VariantCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VCFTests", dependencies: ["VCF", "VariantCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VardeCLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
+    ]
+)

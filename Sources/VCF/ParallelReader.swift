@@ -1,0 +1,100 @@
+public import VariantCore
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Reads an indexed file (`.tbi` or `.csi`) as non-overlapping region chunks on several workers.
+///
+/// Each record belongs to the chunk containing its POS, and results come back in chunk order, so the
+/// concatenated output equals a single-threaded read of the file.
+public enum ParallelReader {
+    /// Splits the indexed file into about `count` regions of similar compressed size.
+    public static func planChunks(path: String, count: Int) throws(VCFError) -> [Region] {
+        let reader = try VariantReader(path: path, options: ReadOptions(genotypes: false, sampleValues: false, annotations: false))
+        let contigs = try reader.indexedContigs()
+        guard !contigs.isEmpty else { return [] }
+        let lengths = Dictionary(reader.header.contigs.map { ($0.name, $0.length) }, uniquingKeysWith: { a, _ in a })
+        var st = stat()
+        let fileSize = stat(path, &st) == 0 ? UInt64(st.st_size) : UInt64.max
+        // Compressed offset where each contig starts; the next contig's start (or EOF) is where it ends.
+        var starts: [UInt64] = []
+        for c in contigs { starts.append(try reader.compressedOffset(of: Region(contig: c)) ?? 0) }
+        var sizes: [UInt64] = []
+        for i in contigs.indices {
+            let end = i + 1 < contigs.count ? starts[i + 1] : fileSize
+            sizes.append(end > starts[i] ? end - starts[i] : 1)
+        }
+        let total = max(sizes.reduce(0, +), 1)
+        var regions: [Region] = []
+        for (i, contig) in contigs.enumerated() {
+            let share = Int((Double(sizes[i]) / Double(total) * Double(count)).rounded())
+            let pieces = max(1, share)
+            if pieces == 1 { regions.append(Region(contig: contig)); continue }
+            // htslib's index addresses positions up to 2^29 (tabix) or more (CSI); use the declared length.
+            let length = (lengths[contig] ?? nil) ?? (1 << 29)
+            var boundaries: [Int] = [1]
+            for j in 1..<pieces {
+                let target = starts[i] + sizes[i] * UInt64(j) / UInt64(pieces)
+                // Smallest position whose reading offset reaches the target.
+                var lo = boundaries.last! + 1, hi = length
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2
+                    let off = try reader.compressedOffset(of: Region(contig: contig, start: mid, end: nil)) ?? UInt64.max
+                    if off >= target { hi = mid } else { lo = mid + 1 }
+                }
+                if lo > boundaries.last!, lo < length { boundaries.append(lo) }
+            }
+            for (k, b) in boundaries.enumerated() {
+                let end = k + 1 < boundaries.count ? boundaries[k + 1] - 1 : nil
+                regions.append(Region(contig: contig, start: b, end: end))
+            }
+        }
+        return regions
+    }
+
+    /// Runs `body` on every chunk with at most `workers` readers at once; results in chunk order.
+    ///
+    /// `body` gets a reader positioned on its chunk (it sees only records whose POS lies in the chunk) and
+    /// the chunk itself. Throws ``VCFError`` with code `missing-index` when the file has no index.
+    public static func map<T: Sendable>(
+        path: String, options: ReadOptions = ReadOptions(), workers: Int, chunksPerWorker: Int = 6,
+        _ body: @escaping @Sendable (VariantReader, Region) throws -> T
+    ) async throws -> [T] {
+        let chunks = try planChunks(path: path, count: max(1, workers) * chunksPerWorker)
+        var results = [T?](repeating: nil, count: chunks.count)
+        try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            var next = 0
+            func launch() {
+                let i = next
+                let chunk = chunks[i]
+                next += 1
+                group.addTask {
+                    let reader = try VariantReader(path: path, options: options)
+                    try reader.seek(to: chunk, startsOnly: true)
+                    return (i, try body(reader, chunk))
+                }
+            }
+            while next < min(max(1, workers), chunks.count) { launch() }
+            while let (i, value) = try await group.next() {
+                results[i] = value
+                if next < chunks.count { launch() }
+            }
+        }
+        return results.map { $0! }
+    }
+}
+
+extension VariantReader {
+    /// Restricts reading to records overlapping `region` (as `bcftools view -r`); needs an index.
+    public func query(_ region: Region) throws(VCFError) {
+        try seek(to: region, startsOnly: false)
+    }
+
+    /// Is there a `.tbi`/`.csi` index beside the file?
+    public var isIndexed: Bool {
+        do { try loadIndex(); return true } catch { return false }
+    }
+}

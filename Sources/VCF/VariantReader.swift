@@ -1,0 +1,449 @@
+internal import CHTSlib
+public import VariantCore
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// What to decode from each record. FORMAT decoding is the expensive part on cohort files, so callers
+/// that only need sites turn it off.
+public struct ReadOptions: Sendable, Equatable {
+    public var genotypes: Bool
+    /// FORMAT DP, GQ, AD and AF.
+    public var sampleValues: Bool
+    /// VEP `CSQ` / SnpEff `ANN`.
+    public var annotations: Bool
+    /// BGZF decompression threads (htslib `hts_set_threads`); 0 for none.
+    public var decompressionThreads: Int
+
+    public init(genotypes: Bool = true, sampleValues: Bool = true, annotations: Bool = true, decompressionThreads: Int = 0) {
+        self.genotypes = genotypes
+        self.sampleValues = sampleValues
+        self.annotations = annotations
+        self.decompressionThreads = decompressionThreads
+    }
+}
+
+/// A streaming reader of VCF, bgzipped VCF and BCF through htslib. Memory stays flat: one record is
+/// decoded at a time into an owned ``Variant``.
+///
+/// Not `Sendable`: a reader owns htslib handles and belongs to one task. Open one per worker.
+public final class VariantReader {
+    public let path: String
+    public let header: VCFHeader
+    public let options: ReadOptions
+    /// Is the file text VCF (plain or bgzipped), as opposed to BCF?
+    public let isText: Bool
+
+    private let file: UnsafeMutablePointer<htsFile>
+    private let hdr: UnsafeMutablePointer<bcf_hdr_t>
+    private let rec: UnsafeMutablePointer<bcf1_t>
+    private let sampleCount: Int
+    /// Number of header lines in a text VCF, so that record k sits on line `headerLines + k`.
+    private let headerLines: Int
+    private(set) var recordsRead = 0
+    private var lastLocus: String?
+
+    // Reused htslib output buffers (htslib reallocs them; freed in deinit).
+    private var gtBuffer: UnsafeMutablePointer<Int32>? = nil
+    private var gtCapacity: Int32 = 0
+    private var intBuffer: UnsafeMutablePointer<Int32>? = nil
+    private var intCapacity: Int32 = 0
+    private var floatBuffer: UnsafeMutablePointer<Float>? = nil
+    private var floatCapacity: Int32 = 0
+    private var stringBuffer: UnsafeMutablePointer<CChar>? = nil
+    private var stringCapacity: Int32 = 0
+
+    // Region iteration state.
+    private var tbx: UnsafeMutablePointer<tbx_t>? = nil
+    private var bcfIndex: OpaquePointer? = nil
+    private var iterator: UnsafeMutablePointer<hts_itr_t>? = nil
+    private var iteratorRegion: Region? = nil
+    private var iteratorStartsOnly = false
+    private var lineBuffer = kstring_t(l: 0, m: 0, s: nil)
+    private var iteratorExhausted = false
+    private var regionMode = false
+    private var warnedUndeclared = false
+
+    /// Receives problems that do not stop reading (undeclared contigs or tags), once per file.
+    public var onWarning: ((VCFError) -> Void)?
+
+    /// htslib prints its own errors to stderr; Varde reports them as ``VCFError``s instead.
+    static let quietHTSlib: Void = { chts_hts_set_log_level(0) }()
+
+    /// Opens `path` and reads its header.
+    public init(path: String, options: ReadOptions = ReadOptions()) throws(VCFError) {
+        _ = Self.quietHTSlib
+        self.path = path
+        self.options = options
+        try Self.preflight(path: path)
+        guard let fp = hts_open(path, "r") else {
+            throw Diagnosis.openFailure(path: path)
+        }
+        let category = chts_hts_get_format_category(fp)
+        // htslib's `variant_data` category is 2; anything else (BAM, FASTA, text that is not VCF) is refused.
+        guard category == 2 else {
+            hts_close(fp)
+            throw Diagnosis.notVariantData(path: path)
+        }
+        if options.decompressionThreads > 0 { hts_set_threads(fp, Int32(options.decompressionThreads)) }
+        guard let h = bcf_hdr_read(fp) else {
+            hts_close(fp)
+            throw Diagnosis.headerFailure(path: path)
+        }
+        self.file = fp
+        self.hdr = h
+        self.rec = bcf_init()
+        self.sampleCount = Int(chts_bcf_hdr_nsamples(h))
+        self.isText = chts_hts_get_format(fp) == 8  // htsExactFormat.vcf (bcf is 9)
+        self.header = Self.readHeader(h)
+        self.headerLines = isText ? Diagnosis.countHeaderLines(path: path) : 0
+        try Diagnosis.checkHeader(header, path: path)
+    }
+
+    deinit {
+        if let iterator { chts_hts_itr_destroy(iterator) }
+        if let tbx { tbx_destroy(tbx) }
+        if let bcfIndex { hts_idx_destroy(bcfIndex) }
+        free(lineBuffer.s)
+        free(gtBuffer); free(intBuffer); free(floatBuffer); free(stringBuffer)
+        bcf_destroy(rec)
+        bcf_hdr_destroy(hdr)
+        hts_close(file)
+    }
+
+    /// Reads the next record, or `nil` at the end of the file (or of the current region).
+    public func next() throws(VCFError) -> Variant? {
+        while true {
+            let ret: Int32
+            if regionMode {
+                guard let iterator, !iteratorExhausted else { return nil }
+                if isText {
+                    ret = chts_tbx_itr_next(file, tbx, iterator, &lineBuffer)
+                    if ret >= 0 {
+                        let parsed = vcf_parse(&lineBuffer, hdr, rec)
+                        if parsed < 0 { throw recordError() }
+                    }
+                } else {
+                    ret = chts_bcf_itr_next(file, iterator, rec)
+                }
+                if ret == -1 { iteratorExhausted = true; return nil }
+            } else {
+                ret = bcf_read(file, hdr, rec)
+                if ret == -1 { return nil }
+            }
+            if ret < -1 { throw recordError() }
+            recordsRead += 1
+            let errcode = chts_bcf_rec_errcode(rec)
+            if errcode != 0 {
+                // htslib reads records with an undeclared contig or tag (adding a dummy header line), as
+                // bcftools does; that is worth a warning, once per file, not a rejection.
+                guard errcode & ~Int32(3) == 0 else { throw recordError() }
+                if !warnedUndeclared {
+                    warnedUndeclared = true
+                    onWarning?(recordError())
+                }
+            }
+            if let region = iteratorRegion, iteratorStartsOnly {
+                // Chunked reads own the records that *start* in their chunk, so chunks never overlap.
+                let pos = Int(chts_bcf_rec_pos(rec)) + 1
+                if pos < region.start { continue }
+                if let end = region.end, pos > end { iteratorExhausted = true; return nil }
+            }
+            return try decode()
+        }
+    }
+
+    /// Calls `body` with every remaining record.
+    public func forEach(_ body: (Variant) throws -> Void) throws {
+        while let v = try next() { try body(v) }
+    }
+
+    // MARK: - Decoding
+
+    private func decode() throws(VCFError) -> Variant {
+        let unpack = options.genotypes || options.sampleValues ? (BCF_UN_STR | BCF_UN_FLT | BCF_UN_INFO | BCF_UN_FMT) : (BCF_UN_STR | BCF_UN_FLT | BCF_UN_INFO)
+        guard bcf_unpack(rec, Int32(unpack)) == 0 else { throw recordError() }
+        let r = rec.pointee
+        let contig = String(cString: bcf_seqname(hdr, rec))
+        let position = Int(chts_bcf_rec_pos(rec)) + 1
+        let nAllele = Int(chts_bcf_rec_n_allele(rec))
+        guard !contig.isEmpty else {
+            throw error(.malformedRecord, "CHROM is empty (a blank line or a record without columns)",
+                        fix: "remove blank lines from the body of the file; every record needs CHROM, POS, REF and ALT")
+        }
+        lastLocus = "\(contig):\(position)"
+        guard nAllele >= 1, let alleles = r.d.allele else {
+            throw error(.malformedRecord, "the record has no REF allele", fix: "write REF as the reference base(s) at POS")
+        }
+        let ref = String(cString: alleles[0]!)
+        var alts: [String] = []
+        alts.reserveCapacity(nAllele - 1)
+        for i in 1..<max(nAllele, 1) { alts.append(String(cString: alleles[i]!)) }
+
+        var ids: [String] = []
+        if let id = r.d.id, id[0] != 0, !(id[0] == 46 && id[1] == 0) {
+            ids = String(cString: id).split(separator: ";").map(String.init)
+        }
+        var filters: [String] = []
+        for i in 0..<Int(r.d.n_flt) {
+            filters.append(String(cString: chts_bcf_hdr_int2id(hdr, BCF_DT_ID, r.d.flt[i])))
+        }
+        let qual: Double? = bcf_float_is_missing(r.qual) != 0 ? nil : Double(r.qual)
+        let infoEnd = infoInt("END")
+        let somatic = chts_bcf_get_info_flag(hdr, rec, "SOMATIC") == 1
+
+        var annotations: [Annotation] = []
+        if options.annotations {
+            for layout in header.annotationLayouts {
+                if let value = infoString(layout.source.rawValue) { annotations += layout.parse(value) }
+            }
+        }
+        let genotypes = options.genotypes ? try decodeGenotypes() : nil
+        var values = SampleValues()
+        if options.sampleValues && sampleCount > 0 {
+            values.depth = formatInts("DP", perSample: 1)
+            values.genotypeQuality = formatInts("GQ", perSample: 1)
+            values.alleleDepths = formatInts("AD", perSample: nAllele)
+            values.alleleFractions = formatFloats("AF", perSample: nAllele - 1)
+        }
+        return Variant(contig: contig, position: position, ids: ids, ref: ref, alts: alts, qual: qual, filters: filters,
+                       infoEnd: infoEnd, isSomatic: somatic, annotations: annotations, genotypes: genotypes,
+                       sampleValues: values, line: isText ? headerLines + recordsRead : recordsRead)
+    }
+
+    private func decodeGenotypes() throws(VCFError) -> Genotypes? {
+        guard sampleCount > 0 else { return nil }
+        let n = chts_bcf_get_genotypes(hdr, rec, &gtBuffer, &gtCapacity)
+        guard n > 0, let gt = gtBuffer else { return nil }  // -3: no GT in this record
+        let ploidy = Int(n) / sampleCount
+        guard ploidy > 0, ploidy * sampleCount == Int(n) else {
+            throw error(.malformedRecord, "GT has \(n) values for \(sampleCount) samples",
+                        fix: "every sample column needs a GT value (use . for a no-call)")
+        }
+        let vectorEnd = bcf_int32_vector_end
+        var alleles = [Int16](repeating: Genotypes.absent, count: Int(n))
+        var phased = [Bool](repeating: false, count: sampleCount)
+        alleles.withUnsafeMutableBufferPointer { out in
+            phased.withUnsafeMutableBufferPointer { ph in
+                if ploidy == 2 {
+                    // Diploid fast path: the common case in every cohort file.
+                    for s in 0..<sampleCount {
+                        let a = gt[2 &* s], b = gt[2 &* s &+ 1]
+                        out[2 &* s] = a == vectorEnd ? Genotypes.absent : Int16(truncatingIfNeeded: (a >> 1) &- 1)
+                        if b == vectorEnd {
+                            out[2 &* s &+ 1] = Genotypes.absent
+                        } else {
+                            out[2 &* s &+ 1] = Int16(truncatingIfNeeded: (b >> 1) &- 1)
+                            ph[s] = (b & 1) == 1
+                        }
+                    }
+                } else {
+                    for s in 0..<sampleCount {
+                        var allPhased = true
+                        var separators = 0
+                        for k in 0..<ploidy {
+                            let v = gt[s &* ploidy &+ k]
+                            if v == vectorEnd { break }
+                            out[s &* ploidy &+ k] = Int16(truncatingIfNeeded: (v >> 1) &- 1)
+                            if k > 0 { separators += 1; if (v & 1) == 0 { allPhased = false } }
+                        }
+                        ph[s] = separators > 0 && allPhased
+                    }
+                }
+            }
+        }
+        return Genotypes(sampleCount: sampleCount, maxPloidy: ploidy, alleles: alleles, phased: phased)
+    }
+
+    private func infoInt(_ tag: String) -> Int? {
+        let n = chts_bcf_get_info_int32(hdr, rec, tag, &intBuffer, &intCapacity)
+        guard n >= 1, let v = intBuffer?[0], v != Int32.min, v != bcf_int32_vector_end else { return nil }
+        return Int(v)
+    }
+
+    private func infoString(_ tag: String) -> String? {
+        let n = chts_bcf_get_info_string(hdr, rec, tag, &stringBuffer, &stringCapacity)
+        guard n > 0, let s = stringBuffer else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: s, count: Int(n)).prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    private func formatInts(_ tag: String, perSample: Int) -> [Int32?]? {
+        let n = chts_bcf_get_format_int32(hdr, rec, tag, &intBuffer, &intCapacity)
+        guard n > 0, let buf = intBuffer, perSample > 0 else { return nil }
+        let stride = Int(n) / sampleCount
+        var out = [Int32?](repeating: nil, count: sampleCount * perSample)
+        for s in 0..<sampleCount {
+            for k in 0..<min(stride, perSample) {
+                let v = buf[s * stride + k]
+                if v != Int32.min && v != bcf_int32_vector_end { out[s * perSample + k] = v }
+            }
+        }
+        return out
+    }
+
+    private func formatFloats(_ tag: String, perSample: Int) -> [Float?]? {
+        let n = chts_bcf_get_format_float(hdr, rec, tag, &floatBuffer, &floatCapacity)
+        guard n > 0, let buf = floatBuffer, perSample > 0 else { return nil }
+        let stride = Int(n) / sampleCount
+        var out = [Float?](repeating: nil, count: sampleCount * perSample)
+        for s in 0..<sampleCount {
+            for k in 0..<min(stride, perSample) {
+                let v = buf[s * stride + k]
+                if bcf_float_is_missing(v) == 0 && bcf_float_is_vector_end(v) == 0 { out[s * perSample + k] = v }
+            }
+        }
+        return out
+    }
+
+    // MARK: - Errors
+
+    func error(_ code: VCFError.Code, _ message: String, fix: String? = nil) -> VCFError {
+        VCFError(code, path: path, line: isText ? headerLines + recordsRead : nil,
+                 locus: lastLocus, message: isText ? message : "record \(recordsRead): " + message, fix: fix)
+    }
+
+    /// Explains why htslib refused the current record, from its error bits and (for text) the raw line.
+    private func recordError() -> VCFError {
+        let errcode = chts_bcf_rec_errcode(rec)
+        let line = isText ? headerLines + recordsRead + (chts_bcf_rec_errcode(rec) == 0 ? 1 : 0) : nil
+        return Diagnosis.recordFailure(path: path, line: line, errcode: errcode, isText: isText,
+                                       recordOrdinal: recordsRead + 1, previousLocus: lastLocus,
+                                       header: header)
+    }
+
+    // MARK: - Header
+
+    private static func readHeader(_ h: UnsafeMutablePointer<bcf_hdr_t>) -> VCFHeader {
+        var samples: [String] = []
+        for i in 0..<Int(chts_bcf_hdr_nsamples(h)) { samples.append(String(cString: chts_bcf_hdr_sample(h, Int32(i)))) }
+        var contigs: [VCFHeader.Contig] = []
+        var info: [VCFHeader.Field] = []
+        var format: [VCFHeader.Field] = []
+        var fileFormat: String?, reference: String?, tumour: String?, normal: String?
+        var layouts: [AnnotationLayout] = []
+        let n = Int(h.pointee.nhrec)
+        for i in 0..<n {
+            guard let hrec = h.pointee.hrec[i] else { continue }
+            let key = String(cString: hrec.pointee.key)
+            var fields: [String: String] = [:]
+            for k in 0..<Int(hrec.pointee.nkeys) {
+                let name = String(cString: hrec.pointee.keys[k]!)
+                var value = String(cString: hrec.pointee.vals[k]!)
+                if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
+                fields[name] = value
+            }
+            let value = hrec.pointee.value.map { String(cString: $0) }
+            switch Int32(hrec.pointee.type) {
+            case BCF_HL_CTG:
+                if let id = fields["ID"] { contigs.append(.init(name: id, length: fields["length"].flatMap { Int($0) })) }
+            case BCF_HL_INFO, BCF_HL_FMT:
+                let f = VCFHeader.Field(id: fields["ID"] ?? "", number: fields["Number"] ?? ".", type: fields["Type"] ?? "",
+                                        description: fields["Description"] ?? "")
+                if Int32(hrec.pointee.type) == BCF_HL_INFO {
+                    info.append(f)
+                    if f.id == "CSQ", let l = AnnotationLayout(source: .vep, description: f.description) { layouts.append(l) }
+                    if f.id == "ANN", let l = AnnotationLayout(source: .snpEff, description: f.description) { layouts.append(l) }
+                } else {
+                    format.append(f)
+                }
+            case BCF_HL_GEN:
+                switch key {
+                case "fileformat": fileFormat = value
+                case "reference": reference = value
+                case "tumor_sample", "tumour_sample": tumour = value
+                case "normal_sample": normal = value
+                default: break
+                }
+            default: break
+            }
+        }
+        // Callers such as Strelka and VarScan name the columns NORMAL and TUMOR instead of declaring them.
+        if tumour == nil, let t = samples.first(where: { ["TUMOR", "TUMOUR"].contains($0.uppercased()) }) { tumour = t }
+        if normal == nil, let nm = samples.first(where: { $0.uppercased() == "NORMAL" }) { normal = nm }
+        return VCFHeader(fileFormat: fileFormat, samples: samples, contigs: contigs, info: info, format: format,
+                         reference: reference, tumourSample: tumour, normalSample: normal, annotationLayouts: layouts)
+    }
+
+    private static func preflight(path: String) throws(VCFError) {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw VCFError(.cannotOpen, path: path, message: "the file does not exist or cannot be read",
+                           fix: "check the path and the file's permissions")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw VCFError(.cannotOpen, path: path, message: "this is a folder, not a VCF/BCF file", fix: "name a .vcf, .vcf.gz or .bcf file")
+        }
+        if st.st_size == 0 {
+            throw VCFError(.emptyFile, path: path, message: "the file is empty (0 bytes)",
+                           fix: "the pipeline that wrote it probably failed: write the file again")
+        }
+    }
+
+    // MARK: - Regions (used by VariantReader+Regions)
+
+    func loadIndex() throws(VCFError) {
+        if isText {
+            if tbx == nil { tbx = tbx_index_load(path) }
+            if tbx == nil { throw Diagnosis.missingIndex(path: path) }
+        } else {
+            if bcfIndex == nil { bcfIndex = chts_bcf_index_load(path) }
+            if bcfIndex == nil { throw Diagnosis.missingIndex(path: path) }
+        }
+    }
+
+    /// Positions the reader on `region`. With `startsOnly`, only records whose POS lies in the region are
+    /// returned (for non-overlapping chunks); otherwise every record overlapping it, as `bcftools view -r`.
+    func seek(to region: Region, startsOnly: Bool) throws(VCFError) {
+        try loadIndex()
+        if let iterator { chts_hts_itr_destroy(iterator); self.iterator = nil }
+        let text = region.htslibString
+        let itr: UnsafeMutablePointer<hts_itr_t>?
+        if isText { itr = chts_tbx_itr_querys(tbx, text) } else { itr = chts_bcf_itr_querys(bcfIndex, hdr, text) }
+        regionMode = true
+        iteratorRegion = region
+        iteratorStartsOnly = startsOnly
+        iterator = itr
+        // htslib returns NULL for a contig the index does not know: the region simply has no records.
+        iteratorExhausted = itr == nil
+    }
+
+    /// Contigs that have records, in index order.
+    func indexedContigs() throws(VCFError) -> [String] {
+        try loadIndex()
+        var n: Int32 = 0
+        var names: [String] = []
+        if isText {
+            guard let list = tbx_seqnames(tbx, &n) else { return [] }
+            for i in 0..<Int(n) { names.append(String(cString: list[i]!)) }
+            free(list)
+        } else {
+            guard let list = chts_bcf_index_seqnames(bcfIndex, hdr, &n) else { return [] }
+            for i in 0..<Int(n) { names.append(String(cString: list[i]!)) }
+            free(list)
+        }
+        return names
+    }
+
+    /// The compressed file offset at which reading `region` starts, or `nil` if the index has no data there.
+    func compressedOffset(of region: Region) throws(VCFError) -> UInt64? {
+        try loadIndex()
+        let text = region.htslibString
+        let itr: UnsafeMutablePointer<hts_itr_t>?
+        if isText { itr = chts_tbx_itr_querys(tbx, text) } else { itr = chts_bcf_itr_querys(bcfIndex, hdr, text) }
+        guard let itr else { return nil }
+        defer { chts_hts_itr_destroy(itr) }
+        guard itr.pointee.n_off > 0, let off = itr.pointee.off else { return nil }
+        return off[0].u >> 16
+    }
+}
+
+extension Region {
+    /// The region as htslib's `hts_parse_reg` reads it (1-based, inclusive).
+    var htslibString: String {
+        if let end { return "\(contig):\(start)-\(end)" }
+        return "\(contig):\(start)-"
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `varde`: the national genomic variant store's command line. Subcommands parse, call a library and print:
+/// data on stdout, diagnostics and progress on stderr; exit 0 (ok), 1 (the input is not usable), 64 (usage).
+@main
+struct Varde: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "varde",
+        abstract: "Varde: a national genomic variant store and OMOP genomics bridge.",
+        version: "0.1.0",
+        subcommands: [Check.self]
+    )
+}
