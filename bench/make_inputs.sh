@@ -42,9 +42,9 @@ make_one() {
     local t_idx=$(( SECONDS - t0 ))
 
     local records samples_n
-    records=$(bcftools index -n "$vcf")
+    records=$(bcftools index -n "$vcf" 2>/dev/null)
     samples_n=$(bcftools query -l "$vcf" | wc -l)
-    [[ $records == "$(bcftools index -n "$bcf")" ]] \
+    [[ $records == "$(bcftools index -n "$bcf" 2>/dev/null)" ]] \
         || { echo "make_inputs: record counts differ between $vcf and $bcf" >&2; exit 1; }
     printf '%s: %s records x %s samples = %s genotypes; simulate+bgzip %ss, index+bcf %ss\n' \
         "$name" "$records" "$samples_n" "$(( records * samples_n ))" "$t_sim" "$t_idx"

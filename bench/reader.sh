@@ -74,7 +74,6 @@ if [[ $varde_commit != none ]] && [[ -n $(git -C "$root" status --porcelain --un
 fi
 machine_json="\"date\":$(json_str "$now"),\"nproc\":$nproc_n,\"kernel\":$(json_str "$kernel"),\"cpu\":$(json_str "$cpu"),\"mem_gib\":$mem_gib,\"bcftools\":$(json_str "$bcftools_version"),\"varde_commit\":$(json_str "$varde_commit"),\"runs\":$runs"
 
-mkdir -p "$here/results"
 results="$here/results/reader-$(date -u +%Y%m%dT%H%M%SZ).json"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -114,7 +113,7 @@ si() {  # human-readable rate: 1234567 -> 1.23M
 
 rows=()
 for f in "${files[@]}"; do
-    records=$(bcftools index -n "$f")
+    records=$(bcftools index -n "$f" 2>/dev/null)
     samples=$(bcftools query -l "$f" | wc -l)
     genotypes=$(( records * samples ))
     case $f in *.bcf) fmt=bcf ;; *) fmt=vcf.gz ;; esac
@@ -139,11 +138,13 @@ for f in "${files[@]}"; do
         printf '{%s,"file":%s,"format":"%s","samples":%s,"records":%s,"genotypes":%s,"tool":"%s","threads":%s,"command":%s,"wall_s":%s,"user_s":%s,"sys_s":%s,"cpu_s":%s,"peak_rss_mib":%s,"records_per_s":%s,"genotypes_per_s":%s,"wall_ratio_vs_bcftools":%s}\n' \
             "$machine_json" "$(json_str "$(basename "$f")")" "$fmt" "$samples" "$records" "$genotypes" \
             "$tool" "$threads" "$(json_str "${cmd[*]}")" "$m_wall" "$m_user" "$m_sys" "$cpu_s" \
-            "$rss_mib" "$rec_s" "$gt_s" "$ratio" >>"$results"
+            "$rss_mib" "$rec_s" "$gt_s" "$ratio" >>"$tmp/results.jsonl"
     done
 done
 
-# ---- report ---------------------------------------------------------------
+# ---- report (only a complete run is saved) -------------------------------
+mkdir -p "$here/results"
+cp "$tmp/results.jsonl" "$results"
 echo
 echo "Reader benchmark, $now: $cpu, $nproc_n cores, ${mem_gib} GiB, Linux $kernel; $bcftools_version; varde $varde_commit; min of $runs runs, warm cache"
 echo

@@ -125,6 +125,14 @@ public final class Normalizer {
         var alts = v.alts.map { Array($0.utf8).map(upperASCII) }
         var pos = v.position
 
+        // An allele that is not sequence (an IUPAC code, a typo such as `I`) cannot be normalised or trusted.
+        if let bad = ([ref] + alts).first(where: { !$0.allSatisfy(isACGTN) }) {
+            let err = VCFError(.malformedRecord, path: sourcePath, line: v.line, locus: v.locus,
+                               message: "allele '\(String(decoding: bad, as: UTF8.self))' has characters other than A, C, G, T, N",
+                               fix: "IUPAC ambiguity codes are not sequence: fix the caller's output, or use --check-ref warn|skip")
+            if options.refCheck == .error { throw err }
+            return .refMismatch(err)
+        }
         if let reference {
             guard let fasta = reference.bases(v.contig, pos, pos + ref.count - 1) else {
                 let err = VCFError(.referenceMismatch, path: sourcePath, line: v.line, locus: v.locus,
@@ -175,3 +183,5 @@ public final class Normalizer {
 }
 
 @inline(__always) func upperASCII(_ c: UInt8) -> UInt8 { c >= 97 && c <= 122 ? c - 32 : c }
+
+@inline(__always) func isACGTN(_ c: UInt8) -> Bool { c == 65 || c == 67 || c == 71 || c == 84 || c == 78 }
