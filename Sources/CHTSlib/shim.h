@@ -12,6 +12,7 @@
 #include <htslib/tbx.h>
 #include <htslib/faidx.h>
 #include <htslib/kstring.h>
+#include <htslib/bgzf.h>
 
 static inline int chts_bcf_hdr_nsamples(const bcf_hdr_t *hdr) { return bcf_hdr_nsamples(hdr); }
 static inline const char *chts_bcf_hdr_sample(const bcf_hdr_t *hdr, int i) { return hdr->samples[i]; }
@@ -65,6 +66,7 @@ static inline int chts_hts_get_format(htsFile *fp) { return (int)hts_get_format(
 static inline int chts_hts_get_compression(htsFile *fp) { return (int)hts_get_format(fp)->compression; }
 static inline void chts_ks_free(kstring_t *s) { ks_free(s); }
 static inline int64_t chts_bcf_rec_pos(const bcf1_t *rec) { return rec->pos; }
+static inline int chts_bcf_rec_rid(const bcf1_t *rec) { return rec->rid; }
 static inline int64_t chts_bcf_rec_rlen(const bcf1_t *rec) { return rec->rlen; }
 static inline int chts_bcf_rec_errcode(const bcf1_t *rec) { return rec->errcode; }
 static inline int chts_bcf_rec_n_allele(const bcf1_t *rec) { return rec->n_allele; }

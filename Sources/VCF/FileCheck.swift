@@ -267,21 +267,15 @@ public struct FileCheck: Sendable {
                 }
             }
             guard let g = v.genotypes else { return }
-            let nAllele = Int16(v.alts.count)
-            var badAllele: Int16? = nil
-            for s in 0..<g.sampleCount {
-                let call = g.call(s)
-                if call.isEmpty { continue }
-                counts.genotypeCalls += 1
-                counts.ploidy[call.count, default: 0] += 1
-                var missing = 0
-                for a in call { if a < 0 { missing += 1 } else if a > nAllele { badAllele = a } }
-                if missing == call.count { counts.missingCalls += 1 } else if missing > 0 { counts.halfCalls += 1 }
-                if g.phased[s] { counts.phasedCalls += 1 }
-            }
-            if let badAllele {
+            let tally = g.tally(alleleCount: v.alts.count + 1)
+            counts.genotypeCalls += tally.calls
+            counts.missingCalls += tally.missing
+            counts.halfCalls += tally.halfMissing
+            counts.phasedCalls += tally.phased
+            for (p, n) in tally.byPloidy.enumerated() where n > 0 { counts.ploidy[p, default: 0] += n }
+            if let bad = tally.firstOutOfRangeAllele {
                 note(.error, VCFError(.malformedRecord, path: path, line: v.line, locus: v.locus,
-                                      message: "a genotype names allele \(badAllele) but the record has only \(nAllele) ALT allele(s)",
+                                      message: "a genotype names allele \(bad) but the record has only \(v.alts.count) ALT allele(s)",
                                       fix: "the GT and ALT columns disagree; the record was probably edited or truncated"))
             }
         }

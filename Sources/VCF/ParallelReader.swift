@@ -42,8 +42,10 @@ public enum ParallelReader {
                 var lo = boundaries.last! + 1, hi = length
                 while lo < hi {
                     let mid = lo + (hi - lo) / 2
-                    let off = try reader.compressedOffset(of: Region(contig: contig, start: mid, end: nil)) ?? UInt64.max
-                    if off >= target { hi = mid } else { lo = mid + 1 }
+                    // A bounded window keeps the query cheap (an open-ended one walks every bin to the contig's end).
+                    var off = try reader.compressedOffset(of: Region(contig: contig, start: mid, end: mid + 1_000_000))
+                    if off == nil { off = try reader.compressedOffset(of: Region(contig: contig, start: mid, end: nil)) }
+                    if (off ?? UInt64.max) >= target { hi = mid } else { lo = mid + 1 }
                 }
                 if lo > boundaries.last!, lo < length { boundaries.append(lo) }
             }
@@ -60,7 +62,7 @@ public enum ParallelReader {
     /// `body` gets a reader positioned on its chunk (it sees only records whose POS lies in the chunk) and
     /// the chunk itself. Throws ``VCFError`` with code `missing-index` when the file has no index.
     public static func map<T: Sendable>(
-        path: String, options: ReadOptions = ReadOptions(), workers: Int, chunksPerWorker: Int = 6,
+        path: String, options: ReadOptions = ReadOptions(), workers: Int, chunksPerWorker: Int = 8,
         _ body: @escaping @Sendable (VariantReader, Region) throws -> T
     ) async throws -> [T] {
         let chunks = try planChunks(path: path, count: max(1, workers) * chunksPerWorker)
