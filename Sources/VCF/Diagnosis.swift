@@ -44,7 +44,12 @@ enum Diagnosis {
                  fix: "check that it is a VCF, bgzipped VCF (.vcf.gz) or BCF file and that it is readable")
     }
 
-    static func notVariantData(path: String) -> VCFError {
+    static func notVariantData(path: String, htsFormat: Int32) -> VCFError {
+        // Only text may be read line by line (htslib aborts on hts_getline over CRAM/BAM): unknown, text, vcf, bed.
+        guard [0, 2, 8, 13].contains(htsFormat) else {
+            return VCFError(.notVCF, path: path, message: "this is not a VCF or BCF file (htslib detects alignment, index or other binary data)",
+                            fix: "give the VCF/BCF that the pipeline wrote, not a BAM, CRAM, index or FASTA file")
+        }
         let first = rawLines(path: path, limit: 1).first?.1 ?? ""
         let cols = first.split(separator: "\t", omittingEmptySubsequences: false)
         if cols.count >= 8, Int(cols[1]) != nil {
@@ -59,6 +64,11 @@ enum Diagnosis {
         }
         return VCFError(.notVCF, path: path, message: "this is not a VCF or BCF file (htslib detects another format)",
                         fix: "give the VCF/BCF that the pipeline wrote, not a BAM, FASTA, index or text file")
+    }
+
+    static func brokenBCFHeader(path: String) -> VCFError {
+        VCFError(.malformedHeader, path: path, message: "htslib cannot read the BCF header (the file is truncated or corrupt)",
+                 fix: "write the BCF again from its source (bcftools view -Ob) and check the copy is complete")
     }
 
     static func headerFailure(path: String) -> VCFError {

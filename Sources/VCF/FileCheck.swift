@@ -26,6 +26,8 @@ public struct CheckReport: Sendable {
     /// Problems by code, including those beyond the listing limit.
     public var problemCounts: [String: Int] = [:]
     public var readInParallel = false
+    /// Could the file be opened and its header read at all?
+    public var opened = true
 
     /// Can this file be loaded as it is?
     public var loadable: Bool { !problems.contains { $0.severity == .error } }
@@ -88,6 +90,7 @@ public struct FileCheck: Sendable {
             var report = CheckReport(path: path, format: "unknown", samples: [], contigsDeclared: 0,
                                      assembly: AssemblyGuess(assembly: nil, supportingContigs: [], conflictingContigs: []),
                                      annotationSources: [])
+            report.opened = false
             report.problems = [CheckProblem(severity: .error, error: error)]
             report.problemCounts[error.code.name] = 1
             return report

@@ -87,13 +87,15 @@ public final class VariantReader {
         let category = chts_hts_get_format_category(fp)
         // htslib's `variant_data` category is 2; anything else (BAM, FASTA, text that is not VCF) is refused.
         guard category == 2 else {
+            let format = chts_hts_get_format(fp)
             hts_close(fp)
-            throw Diagnosis.notVariantData(path: path)
+            throw Diagnosis.notVariantData(path: path, htsFormat: format)
         }
         if options.decompressionThreads > 0 { hts_set_threads(fp, Int32(options.decompressionThreads)) }
         guard let h = bcf_hdr_read(fp) else {
+            let format = chts_hts_get_format(fp)
             hts_close(fp)
-            throw Diagnosis.headerFailure(path: path)
+            throw format == 9 ? Diagnosis.brokenBCFHeader(path: path) : Diagnosis.headerFailure(path: path)
         }
         self.file = fp
         self.hdr = h

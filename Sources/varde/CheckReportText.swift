@@ -8,6 +8,10 @@ enum CheckReportText {
         var out: [String] = []
         func row(_ k: String, _ v: String) { out.append("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v) }
         out.append("\(r.path): " + (r.loadable ? "loadable" : "NOT loadable"))
+        guard r.opened else {
+            for p in r.problems { out.append("  \(p.severity.rawValue): \(p.error)") }
+            return out.joined(separator: "\n")
+        }
         row("format", r.format)
         row("samples", r.samples.count == 0 ? "0 (sites only)" : "\(r.samples.count)" + (r.samples.count <= 5 ? " (\(r.samples.joined(separator: ", ")))" : ""))
         if let t = r.tumourSample, let n = r.normalSample { row("tumour/normal", "\(t) / \(n)") }

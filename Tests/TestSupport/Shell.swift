@@ -36,3 +36,21 @@ public enum Shell {
         (try? run(["sh", "-c", "command -v \(tool)"]).status) == 0
     }
 }
+
+extension Shell {
+    /// The `varde` executable built beside the test bundle (SwiftPM builds it for the CLI tests).
+    public static var varde: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("varde")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside.path }
+        for config in ["debug", "release"] {
+            let p = Fixtures.root.appendingPathComponent(".build/\(config)/varde").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return "varde"
+    }
+
+    /// Runs the built `varde` with `arguments`.
+    public static func varde(_ arguments: [String]) throws -> Result {
+        try run([varde] + arguments)
+    }
+}

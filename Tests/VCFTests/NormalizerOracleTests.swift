@@ -38,6 +38,11 @@ struct NormalizerOracleTests {
         Case(input: "norm.atom-split-norm.vcf", fasta: "norm.atom-split-norm.fa", bcftoolsArgs: ["-m-any"]),
         Case(input: "norm.check-ref.vcf", fasta: "norm.check-ref.fa", bcftoolsArgs: ["-m-any", "-cw"], refCheck: .warn),
         Case(input: "norm.check-ref.vcf", fasta: "norm.check-ref.fa", bcftoolsArgs: ["-m-any", "-cx"], refCheck: .skip),
+        // Real data: dbSNP 135 on b37 chr1:1-1,000,000 (7 multi-allelic records, 4 indels realigned by bcftools)
+        // and 1000 Genomes sites on a real 1 Mb GRCh37 chr20 window.
+        Case(input: "../reference/Homo_sapiens_assembly19.dbsnp135.chr1_1M.exome_intervals.vcf",
+             fasta: "../reference/Homo_sapiens_assembly19_chr1_1M.fasta", bcftoolsArgs: ["-m-any"]),
+        Case(input: "../reference/z.head3000.vcf.gz", fasta: "../reference/z.fa", bcftoolsArgs: ["-m-any"]),
     ]
 
     @Test("normalised records equal bcftools norm", arguments: cases)
