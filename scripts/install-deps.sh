@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Varde needs, only those missing. Used by scripts/demo.sh, scripts/test.sh and CI.
+#   libhts-dev     htslib: reads VCF/BCF, indexes, FASTA (faidx)
+#   libsqlite3-dev the embedded variant store
+#   zlib1g-dev     compression used by htslib
+#   bcftools tabix the oracle in tests (bcftools norm/query/view) and bgzip/tabix for fixtures
+#   samtools       samtools faidx for fixture FASTA indexes (fixtures/regenerate.sh)
+#   htslib-test    htslib's own test files, walked by the corpus robustness test
+#   time           /usr/bin/time, peak memory in the corpus test and benchmarks
+set -euo pipefail
+packages=(libhts-dev libsqlite3-dev zlib1g-dev bcftools tabix samtools htslib-test time pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2

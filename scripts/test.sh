@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: installs missing Debian packages, builds, and runs the suites.
+# The whole-corpus robustness test runs when VARDE_CORPUS names folders (CI sets it to the shared corpus).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+if [[ -z "${VARDE_CORPUS:-}" ]]; then
+  corpus=()
+  [[ -d ../shared/vcf-testdata ]] && corpus+=("$(cd ../shared/vcf-testdata && pwd)")
+  [[ -d /usr/share/htslib-test ]] && corpus+=(/usr/share/htslib-test)
+  VARDE_CORPUS=$(IFS=:; echo "${corpus[*]:-}")
+  export VARDE_CORPUS
+fi
+swift build --build-tests
+swift test --skip-build --disable-xctest
