@@ -25,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -34,10 +35,15 @@ let package = Package(
         ),
         .target(name: "VariantCore", swiftSettings: strictSettings),
         .target(name: "VCF", dependencies: ["CHTSlib", "VariantCore"], swiftSettings: strictSettings),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "VariantStore", dependencies: ["VariantCore"], swiftSettings: strictSettings),
+        .target(name: "VariantStoreSQLite", dependencies: ["CSQLite", "VariantStore", "VariantCore"], swiftSettings: strictSettings),
+        .target(name: "Loader", dependencies: ["VCF", "VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings),
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: executableSettings
@@ -45,6 +51,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["VariantCore"], path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "VariantCoreTests", dependencies: ["VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF", "VariantCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VariantStoreTests", dependencies: ["VariantStore", "VariantStoreSQLite", "Loader", "VCF", "VariantCore", "TestSupport"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "VardeCLITests", dependencies: ["TestSupport", "varde"], swiftSettings: strictSettings),
     ]
 )

@@ -89,6 +89,55 @@ public enum ParallelReader {
     }
 }
 
+extension ParallelReader {
+    /// Like ``map(path:options:workers:chunksPerWorker:_:)`` but hands each chunk's result to `consume` in
+    /// chunk order as soon as it is ready, keeping at most `workers + 1` results in memory, and sizing
+    /// chunks so that none exceeds about `maxChunkBytes` of compressed input. Memory stays flat whatever
+    /// the file size.
+    public static func forEachChunk<T: Sendable>(
+        path: String, options: ReadOptions = ReadOptions(), workers: Int, maxChunkBytes: UInt64 = 16 << 20,
+        produce: @escaping @Sendable (VariantReader, Region) throws -> T,
+        consume: (T) throws -> Void
+    ) async throws {
+        var st = stat()
+        let size = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
+        let count = max(max(1, workers) * 4, Int(size / max(maxChunkBytes, 1)) + 1)
+        let chunks = try planChunks(path: path, count: count)
+        let window = max(1, workers)
+        try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            var next = 0
+            var nextToConsume = 0
+            var ready: [Int: T] = [:]
+            func launch() {
+                let i = next
+                let chunk = chunks[i]
+                next += 1
+                group.addTask {
+                    let reader = try VariantReader(path: path, options: options)
+                    try reader.seek(to: chunk, startsOnly: true)
+                    return (i, try produce(reader, chunk))
+                }
+            }
+            while next < min(window, chunks.count) { launch() }
+            while let (i, value) = try await group.next() {
+                ready[i] = value
+                while let v = ready.removeValue(forKey: nextToConsume) {
+                    try consume(v)
+                    nextToConsume += 1
+                }
+                // Launch only within a window past what has been consumed, so finished-but-waiting
+                // results cannot pile up behind one slow chunk.
+                while next < chunks.count && next - nextToConsume <= window { launch() }
+            }
+        }
+    }
+}
+
+extension ParallelReader {
+    /// Contigs that have records in the indexed file, in index order.
+    public static func contigsWithRecords(_ reader: VariantReader) throws(VCFError) -> [String] { try reader.indexedContigs() }
+}
+
 extension VariantReader {
     /// Restricts reading to records overlapping `region` (as `bcftools view -r`); needs an index.
     public func query(_ region: Region) throws(VCFError) {

@@ -27,6 +27,8 @@ public struct VCFHeader: Sendable, Equatable {
     public var tumourSample: String?
     public var normalSample: String?
     public var annotationLayouts: [AnnotationLayout]
+    /// The header declares gVCF reference blocks: `##ALT=<ID=NON_REF>`, `##ALT=<ID=*>` or `##GVCFBlock…`.
+    public var declaresReferenceBlocks: Bool = false
 
     /// The reference assembly suggested by contig lengths (and, failing that, by `##reference`).
     public var assemblyGuess: AssemblyGuess {

@@ -128,7 +128,7 @@ public final class VariantReader {
                     ret = chts_tbx_itr_next(file, tbx, iterator, &lineBuffer)
                     if ret >= 0 {
                         let parsed = vcf_parse(&lineBuffer, hdr, rec)
-                        if parsed < 0 { throw recordError() }
+                        if parsed < 0 { recordsRead += 1; throw recordError() }
                     }
                 } else {
                     ret = chts_bcf_itr_next(file, iterator, rec)
@@ -150,8 +150,8 @@ public final class VariantReader {
                     if let end = chunk.region.end, pos > end { self.chunk = nil; regionMode = true; iteratorExhausted = true; return nil }
                 }
             }
-            if ret < -1 { throw recordError() }
             recordsRead += 1
+            if ret < -1 { throw recordError() }
             let errcode = chts_bcf_rec_errcode(rec)
             if errcode != 0 {
                 // htslib reads records with an undeclared contig or tag (adding a dummy header line), as
@@ -326,9 +326,9 @@ public final class VariantReader {
     /// Explains why htslib refused the current record, from its error bits and (for text) the raw line.
     private func recordError() -> VCFError {
         let errcode = chts_bcf_rec_errcode(rec)
-        let line = isText ? headerLines + recordsRead + (chts_bcf_rec_errcode(rec) == 0 ? 1 : 0) : nil
+        let line = isText ? headerLines + recordsRead : nil
         return Diagnosis.recordFailure(path: path, line: line, errcode: errcode, isText: isText,
-                                       recordOrdinal: recordsRead + 1, previousLocus: lastLocus,
+                                       recordOrdinal: recordsRead, previousLocus: lastLocus,
                                        header: header)
     }
 
@@ -342,6 +342,7 @@ public final class VariantReader {
         var format: [VCFHeader.Field] = []
         var fileFormat: String?, reference: String?, tumour: String?, normal: String?
         var layouts: [AnnotationLayout] = []
+        var gvcfBlocks = false
         let n = Int(h.pointee.nhrec)
         for i in 0..<n {
             guard let hrec = h.pointee.hrec[i] else { continue }
@@ -367,7 +368,11 @@ public final class VariantReader {
                 } else {
                     format.append(f)
                 }
+            case BCF_HL_STR:
+                if key == "ALT", let id = fields["ID"], id == "NON_REF" || id == "*" { gvcfBlocks = true }
+                if key.hasPrefix("GVCFBlock") { gvcfBlocks = true }
             case BCF_HL_GEN:
+                if key.hasPrefix("GVCFBlock") { gvcfBlocks = true }
                 switch key {
                 case "fileformat": fileFormat = value
                 case "reference": reference = value
@@ -382,7 +387,8 @@ public final class VariantReader {
         if tumour == nil, let t = samples.first(where: { ["TUMOR", "TUMOUR"].contains($0.uppercased()) }) { tumour = t }
         if normal == nil, let nm = samples.first(where: { $0.uppercased() == "NORMAL" }) { normal = nm }
         return VCFHeader(fileFormat: fileFormat, samples: samples, contigs: contigs, info: info, format: format,
-                         reference: reference, tumourSample: tumour, normalSample: normal, annotationLayouts: layouts)
+                         reference: reference, tumourSample: tumour, normalSample: normal, annotationLayouts: layouts,
+                         declaresReferenceBlocks: gvcfBlocks)
     }
 
     private static func preflight(path: String) throws(VCFError) {

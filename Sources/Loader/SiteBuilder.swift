@@ -1,0 +1,148 @@
+public import VariantCore
+public import VariantStore
+
+/// Turns normalised records of one file into what the store keeps: carrier lists, exceptions, QC and
+/// population contributions per site, and coverage blocks for gVCF reference blocks. Pure; one per worker.
+public struct SiteBuilder: Sendable {
+    /// Per sample column of the file: its ordinal, role, policy and whether it counts.
+    public struct Column: Sendable {
+        public var ordinal: UInt32
+        public var role: SampleRole
+        public var counted: Bool
+        public var policy: AbsentPolicy
+    }
+
+    public let columns: [Column]
+    public let fileIndex: Int
+    /// gVCF blocks below this GQ (when set) do not count as coverage.
+    public let minBlockGQ: Int32?
+    /// Each column's default ploidy per contig class: its ploidy at the first record of that class in the
+    /// file. A `ref`-policy sample counts that many alleles where the file has no record.
+    public private(set) var defaults: [[Int]]
+
+    public init(columns: [Column], fileIndex: Int, minBlockGQ: Int32? = nil, defaults: [[Int]]? = nil) {
+        self.columns = columns
+        self.fileIndex = fileIndex
+        self.minBlockGQ = minBlockGQ
+        self.defaults = defaults ?? Array(repeating: [Int](repeating: 0, count: columns.count), count: ContigClass.allCases.count)
+    }
+
+    /// Fixes the default ploidies of a contig class from this record, if not fixed yet (0 = not yet seen).
+    public mutating func learnDefaults(_ v: Variant) {
+        let cls = ContigClass(contig: v.contig).rawValue
+        guard defaults[cls].contains(0) else { return }
+        for s in columns.indices where defaults[cls][s] == 0 {
+            var p = 0
+            if let g = v.genotypes, s < g.sampleCount { p = g.call(s).count }
+            defaults[cls][s] = p > 0 ? p : (cls == ContigClass.mitochondrial.rawValue ? 1 : 2)
+        }
+    }
+
+    func defaultPloidy(_ column: Int, _ cls: Int) -> Int {
+        let d = defaults[cls][column]
+        return d > 0 ? d : 2
+    }
+
+    /// What one chunk (or a whole file) produced.
+    public struct Output: Sendable {
+        public var sites: [SiteCalls] = []
+        public var blocks: [CoverageBlock] = []
+        public var records = 0
+        public var skipped = 0
+        public init() {}
+
+        public mutating func merge(_ o: Output) {
+            sites += o.sites; blocks += o.blocks; records += o.records; skipped += o.skipped
+        }
+    }
+
+    /// Coverage from a gVCF reference block record (ALT `<NON_REF>`, `<*>` or `.`, usually with END).
+    public func coverage(_ v: Variant, into out: inout Output) {
+        guard let g = v.genotypes else { return }
+        let end = max(v.end, v.position)
+        for s in 0..<min(g.sampleCount, columns.count) where columns[s].counted && columns[s].policy == .missing {
+            let call = g.call(s)
+            let called = call.filter { $0 >= 0 }.count
+            guard called > 0, !call.contains(where: { $0 > 0 }) else { continue }
+            if let minGQ = minBlockGQ {
+                let gq = v.sampleValues.genotypeQuality?[s] ?? nil
+                guard let gq, gq >= minGQ else { continue }
+            }
+            out.blocks.append(CoverageBlock(contig: v.contig, start: v.position, end: end, ordinal: columns[s].ordinal, ploidy: called))
+        }
+    }
+
+    /// The site of one normalised bi-allelic record, or `nil` for what is not a stored variant
+    /// (`*`, `<NON_REF>`/`<*>` placeholders).
+    public func site(_ v: Variant) -> SiteCalls? {
+        guard v.alts.count == 1 else { return nil }
+        let alt = v.alts[0]
+        let kind = AlleleKind.classify(ref: v.ref, alt: alt)
+        guard kind != .referenceBlock && kind != .overlappingDeletion else { return nil }
+        let end = (kind == .symbolic || kind == .breakend) ? max(v.infoEnd ?? v.position, v.position) : v.position + max(v.ref.utf8.count, 1) - 1
+        var site = SiteCalls(contig: v.contig, position: v.position, end: end, ref: v.ref, alt: alt, kind: kind,
+                             rsid: v.ids.first { $0.hasPrefix("rs") }, fileIndex: fileIndex)
+        guard !columns.isEmpty else { return site }
+        let cls = ContigClass(contig: v.contig).rawValue
+        let sv = v.sampleValues
+        var carriersQC: [(UInt32, CarrierQC)] = []
+        var keepQC = false
+        for s in columns.indices {
+            let col = columns[s]
+            let defaultPloidy = defaultPloidy(s, cls)
+            var slots = 0, missing = 0, altCount = 0
+            if let g = v.genotypes, s < g.sampleCount {
+                let base = s * g.maxPloidy
+                for k in 0..<g.maxPloidy {
+                    let a = g.alleles[base + k]
+                    if a == Genotypes.absent { break }
+                    slots += 1
+                    if a < 0 { missing += 1 } else if a == 1 { altCount += 1 }
+                }
+            }
+            // No GT for this sample in a record that has its column: present but not called.
+            if slots == 0 { slots = defaultPloidy; missing = defaultPloidy }
+            let cls = Contribution.classify(slots: slots, missing: missing, alt: altCount)
+            switch cls {
+            case .het: site.het.append(col.ordinal)
+            case .homAlt: site.homAlt.append(col.ordinal)
+            case .hemi: site.hemi.append(col.ordinal)
+            case .homRef: if col.policy == .missing { site.homRef.append(col.ordinal) }
+            case .noCall: site.noCall.append(col.ordinal)
+            }
+            let actual = Contribution.actual(slots: slots, missing: missing, alt: altCount, policy: col.policy, defaultPloidy: defaultPloidy)
+            let rule = Contribution.rule(cls, policy: col.policy)
+            if actual != rule {
+                site.exceptions.append(CallException(ordinal: col.ordinal, anDelta: Int32(actual.anDelta), altAlleles: Int32(actual.ac)))
+            }
+            if col.counted {
+                site.contribution.ac += actual.ac
+                site.contribution.anDelta += actual.anDelta
+                if cls == .homAlt { site.contribution.nHomAlt += 1 }
+                if cls == .hemi { site.contribution.nHemi += 1 }
+            }
+            if cls == .het || cls == .homAlt || cls == .hemi {
+                let dp = sv.depth?[s] ?? nil
+                let gq = sv.genotypeQuality?[s] ?? nil
+                var vaf: Float? = sv.alleleFractions?[s] ?? nil
+                if vaf == nil, let ad = sv.alleleDepths, ad.count >= 2 * (s + 1) {
+                    let r = ad[2 * s] ?? 0, a = ad[2 * s + 1] ?? 0
+                    if r + a > 0, ad[2 * s + 1] != nil { vaf = Float(a) / Float(r + a) }
+                }
+                let q = QCCodec.quantise(depth: dp, gq: gq, vaf: vaf)
+                if dp != nil || gq != nil || vaf != nil { keepQC = true }
+                carriersQC.append((col.ordinal, q))
+                if col.role == .tumour {
+                    site.tumourCarriers += 1
+                    if let q = q.vaf { site.tumourVAFs.append(Float(q) / 254) }
+                }
+            }
+        }
+        if keepQC {
+            // QC follows the stored carrier order: het, then hom-alt, then hemi.
+            let byOrdinal = Dictionary(carriersQC, uniquingKeysWith: { a, _ in a })
+            site.qc = (site.het + site.homAlt + site.hemi).map { byOrdinal[$0]! }
+        }
+        return site
+    }
+}

@@ -1,0 +1,106 @@
+/// Varint encoding of ``CallException``s: (ordinal delta, zigzag AN delta, alt count) triples.
+public enum ExceptionCodec {
+    public static func encode(_ items: [CallException], base: UInt32) -> [UInt8] {
+        guard !items.isEmpty else { return [] }
+        var out: [UInt8] = []
+        for e in items {
+            putVarint(UInt64(e.ordinal - base), &out)
+            putVarint(UInt64(bitPattern: Int64((e.anDelta << 1) ^ (e.anDelta >> 31))), &out)
+            putVarint(UInt64(e.altAlleles), &out)
+        }
+        return out
+    }
+
+    public static func decode(_ bytes: [UInt8], base: UInt32) -> [CallException] {
+        var i = 0
+        var out: [CallException] = []
+        while i < bytes.count {
+            guard let o = getVarint(bytes, &i), let z = getVarint(bytes, &i), let a = getVarint(bytes, &i) else { break }
+            let zz = Int32(truncatingIfNeeded: z)
+            out.append(CallException(ordinal: base + UInt32(truncatingIfNeeded: o), anDelta: (zz >> 1) ^ -(zz & 1),
+                                     altAlleles: Int32(truncatingIfNeeded: a)))
+        }
+        return out
+    }
+}
+
+/// Quantised per-carrier QC: 4 bytes each (DP u16 LE, GQ u8, VAF u8), 0xFF.. for missing.
+public enum QCCodec {
+    public static func encode(_ items: [CarrierQC]) -> [UInt8] {
+        guard items.contains(where: { $0.depth != nil || $0.genotypeQuality != nil || $0.vaf != nil }) else { return [] }
+        var out: [UInt8] = []
+        out.reserveCapacity(items.count * 4)
+        for q in items {
+            let d = q.depth ?? 0xFFFF
+            out.append(UInt8(d & 0xFF)); out.append(UInt8(d >> 8))
+            out.append(q.genotypeQuality ?? 0xFF)
+            out.append(q.vaf ?? 0xFF)
+        }
+        return out
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> [CarrierQC] {
+        stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+            let d = UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
+            return CarrierQC(depth: d == 0xFFFF ? nil : d, genotypeQuality: bytes[i + 2] == 0xFF ? nil : bytes[i + 2],
+                             vaf: bytes[i + 3] == 0xFF ? nil : bytes[i + 3])
+        }
+    }
+
+    public static func quantise(depth: Int32?, gq: Int32?, vaf: Float?) -> CarrierQC {
+        CarrierQC(depth: depth.map { UInt16(clamping: min(max($0, 0), 65_534)) },
+                  genotypeQuality: gq.map { UInt8(clamping: min(max($0, 0), 254)) },
+                  vaf: vaf.flatMap { $0.isFinite ? UInt8(clamping: Int((min(max($0, 0), 1) * 254).rounded())) : nil })
+    }
+}
+
+/// Tumour VAFs of a site in ten bins (0–0.1, …, 0.9–1.0), as 10 little-endian UInt32.
+public struct VAFHistogram: Sendable, Equatable {
+    public var bins: [UInt32]
+
+    public init(_ bytes: [UInt8]) {
+        bins = [UInt32](repeating: 0, count: 10)
+        guard bytes.count == 40 else { return }
+        for i in 0..<10 {
+            bins[i] = UInt32(bytes[4 * i]) | UInt32(bytes[4 * i + 1]) << 8 | UInt32(bytes[4 * i + 2]) << 16 | UInt32(bytes[4 * i + 3]) << 24
+        }
+    }
+
+    public mutating func add(_ vaf: Float) {
+        guard vaf.isFinite else { return }
+        bins[min(9, max(0, Int(vaf * 10)))] += 1
+    }
+
+    public var bytes: [UInt8] { bins.flatMap { [UInt8($0 & 0xFF), UInt8(($0 >> 8) & 0xFF), UInt8(($0 >> 16) & 0xFF), UInt8($0 >> 24)] } }
+
+    /// The median VAF, to the bin's middle; `nil` when empty.
+    public var median: Double? {
+        let total = bins.reduce(0, +)
+        guard total > 0 else { return nil }
+        var seen: UInt32 = 0
+        for (i, n) in bins.enumerated() {
+            seen += n
+            if seen * 2 >= total { return Double(i) / 10 + 0.05 }
+        }
+        return nil
+    }
+}
+
+@inline(__always) func putVarint(_ v: UInt64, _ out: inout [UInt8]) {
+    var v = v
+    while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+    out.append(UInt8(v))
+}
+
+@inline(__always) func getVarint(_ b: [UInt8], _ i: inout Int) -> UInt64? {
+    var v: UInt64 = 0
+    var shift: UInt64 = 0
+    while i < b.count {
+        let x = b[i]; i += 1
+        v |= UInt64(x & 0x7F) << shift
+        if x & 0x80 == 0 { return v }
+        shift += 7
+        if shift > 63 { return nil }
+    }
+    return nil
+}

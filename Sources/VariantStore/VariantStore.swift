@@ -1,0 +1,42 @@
+public import VariantCore
+
+/// The national variant store, spoken in the domain's terms (batches, samples, sites, aggregates).
+/// Backends (SQLite, later PostgreSQL) keep their SQL to themselves.
+public protocol VariantStore: AnyObject {
+    /// The store's reference assembly; `nil` until the first batch fixes it.
+    func assembly() throws -> Assembly?
+
+    /// Opens a batch: registers its files and samples (refusing duplicates unless `plan.replace`) inside one
+    /// transaction that only ``BatchWriter/commit()`` makes visible.
+    func beginBatch(_ plan: BatchPlan) throws -> any BatchWriter
+
+    /// Removes a person's (or one sample's) genotypes from every batch, recomputes the aggregates,
+    /// drops variants left with no carrier, audits, and reclaims the space.
+    func erase(_ target: ErasureTarget) throws -> ErasureReport
+
+    /// Variants overlapping `region` with their aggregates, in position order.
+    func aggregates(in region: Region) throws -> [VariantAggregate]
+
+    /// Recomputes every aggregate from the stored calls and compares: the incremental path's proof.
+    func verifyAggregates() throws -> [String]
+
+    func stats() throws -> StoreStats
+    func samples() throws -> [SampleRecord]
+
+    /// The ordinals stored in every genotype list (for erasure checks): sample ordinal -> rows naming it.
+    func ordinalsInCalls() throws -> Set<UInt32>
+}
+
+/// One open batch. Everything added becomes visible at ``commit()``, or never.
+public protocol BatchWriter: AnyObject {
+    var batchID: Int { get }
+    var samples: [AssignedSample] { get }
+    /// Adds one site occurrence (one normalised bi-allelic record of one file).
+    func add(_ site: SiteCalls) throws
+    /// Adds a gVCF reference block (coverage) of a counted sample.
+    func addCoverage(_ block: CoverageBlock) throws
+    /// Records per-sample ploidy seen per contig class, and per-file record counts, before commit.
+    func finish(ploidy: [UInt32: [ContigClass: Int]], records: [Int]) throws
+    func commit() throws
+    func rollback()
+}

@@ -1,0 +1,296 @@
+internal import CSQLite
+public import VariantCore
+public import VariantStore
+
+/// One batch inside one SQLite transaction (opened by ``SQLiteVariantStore/beginBatch(_:)``).
+final class SQLiteBatchWriter: BatchWriter {
+    let store: SQLiteVariantStore
+    let batchID: Int
+    let samples: [AssignedSample]
+    let firstOrdinal: UInt32
+    let span: Int
+    private var db: SQLiteDatabase { store.db }
+    private var contigIDs: [String: Int] = [:]
+    private var roleOf: [UInt32: SampleRole] = [:]
+    private var coverageExists: Bool
+    /// Samples superseded by `--replace`: aggregates are recomputed at commit.
+    private var needsRecompute = false
+    private var finished = false
+    private var open = true
+
+    init(store: SQLiteVariantStore, plan: BatchPlan) throws {
+        self.store = store
+        let db = store.db
+        // One assembly per store.
+        if let existing = try store.assembly() {
+            guard existing == plan.assembly else {
+                throw StoreError(.assemblyMismatch, "the store holds \(existing.rawValue) but the input is \(plan.assembly.rawValue)",
+                                 fix: "load files called against \(existing.rawValue), or use another store")
+            }
+        } else {
+            try db.statement("INSERT INTO meta(key, value) VALUES ('assembly', ?)").run([.text(plan.assembly.rawValue)])
+        }
+        for c in plan.contigs {
+            let s = try db.statement("SELECT length FROM contig WHERE name = ?")
+            try s.bind([.text(c.name)])
+            if try s.step(), !s.isNull(0), let l = c.length, s.int(0) != l {
+                throw StoreError(.assemblyMismatch, "contig \(c.name) has length \(l) in the input but \(s.int(0)) in the store",
+                                 fix: "the file was called against another reference; re-header or re-call it")
+            }
+        }
+        // Duplicates: the same file (by checksum) or sample name already loaded.
+        var superseded = Set<UInt32>()
+        for f in plan.files {
+            let s = try db.statement("SELECT s.ordinal FROM source_file f JOIN sample s ON s.batch_id = f.batch_id AND s.file_index = f.file_index AND s.active = 1 WHERE f.sha256 = ? AND f.active = 1")
+            try s.bind([.text(f.sha256)])
+            var found = false
+            while try s.step() { found = true; superseded.insert(UInt32(s.int(0))) }
+            if !found, try db.scalarInt("SELECT count(*) FROM source_file WHERE sha256 = ? AND active = 1", [.text(f.sha256)]) ?? 0 > 0 {
+                found = true
+            }
+            if found && !plan.replace {
+                throw StoreError(.duplicateFile, "\(f.path) is already in the store (same SHA-256 \(f.sha256.prefix(12))…)",
+                                 fix: "nothing to do if it is the same data; use --replace to supersede the earlier load")
+            }
+            if found { try db.statement("UPDATE source_file SET active = 0 WHERE sha256 = ?").run([.text(f.sha256)]) }
+        }
+        for sp in plan.samples {
+            if let o = try db.scalarInt("SELECT ordinal FROM sample WHERE name = ? AND active = 1", [.text(sp.name)]) {
+                guard plan.replace else {
+                    throw StoreError(.duplicateSample, "sample \(sp.name) is already in the store",
+                                     fix: "rename it in the VCF or manifest if it is another sample, or use --replace to supersede the earlier load")
+                }
+                superseded.insert(UInt32(o))
+            }
+        }
+        if !superseded.isEmpty {
+            _ = try store.removeSamples(superseded)
+            needsRecompute = true
+        }
+
+        let first = UInt32(try db.scalarInt("SELECT value FROM meta WHERE key = 'next_ordinal'") ?? 0)
+        firstOrdinal = first
+        span = plan.samples.count
+        let now = Clock.now()
+        try db.statement("INSERT INTO batch(loaded_at, command, first_ordinal, sample_count) VALUES (?, ?, ?, ?)")
+            .run([.text(now), .text(plan.command), .int(Int(first)), .int(plan.samples.count)])
+        batchID = Int(db.lastInsertRowID)
+        try db.statement("INSERT INTO meta(key, value) VALUES ('next_ordinal', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .run([.text(String(Int(first) + plan.samples.count))])
+        for (i, f) in plan.files.enumerated() {
+            try db.statement("INSERT INTO source_file(batch_id, file_index, path, sha256, is_gvcf) VALUES (?, ?, ?, ?, ?)")
+                .run([.int(batchID), .int(i), .text(f.path), .text(f.sha256), .int(f.isGVCF ? 1 : 0)])
+        }
+        // People and samples. A person counts once: the first germline (else normal) sample they have.
+        var assigned: [AssignedSample] = []
+        var countedPeople = Set<Int>()
+        let order = plan.samples.indices.sorted { a, b in
+            let ra = plan.samples[a].role == .germline ? 0 : 1, rb = plan.samples[b].role == .germline ? 0 : 1
+            return ra != rb ? ra < rb : a < b
+        }
+        var countedFlags = [Bool](repeating: false, count: plan.samples.count)
+        var personIDs = [Int](repeating: 0, count: plan.samples.count)
+        for i in plan.samples.indices {
+            let sp = plan.samples[i]
+            try db.statement("INSERT INTO person(pseudonym, sex, birth_year) VALUES (?, ?, ?) ON CONFLICT(pseudonym) DO UPDATE SET sex = coalesce(excluded.sex, sex), birth_year = coalesce(excluded.birth_year, birth_year)")
+                .run([.text(sp.pseudonym), .optional(sp.sex), .optional(sp.birthYear)])
+            personIDs[i] = try db.scalarInt("SELECT person_id FROM person WHERE pseudonym = ?", [.text(sp.pseudonym)]) ?? 0
+        }
+        for i in order where plan.samples[i].role != .tumour {
+            let pid = personIDs[i]
+            if countedPeople.contains(pid) { continue }
+            if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) ?? 0 > 0 { continue }
+            countedPeople.insert(pid)
+            countedFlags[i] = true
+        }
+        for (i, sp) in plan.samples.enumerated() {
+            let ordinal = first + UInt32(i)
+            let attributes = sp.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\t")
+            try db.statement("""
+                INSERT INTO sample(ordinal, name, person_id, batch_id, file_index, role, counted, absent_policy, specimen_type,
+                                   collection_date, diagnosis, diagnosis_date, care_site, assay, attributes, loaded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([.int(Int(ordinal)), .text(sp.name), .int(personIDs[i]), .int(batchID), .int(sp.fileIndex),
+                          .text(sp.role.rawValue), .int(countedFlags[i] ? 1 : 0), .text(sp.absentPolicy.rawValue),
+                          .optional(sp.specimenType), .optional(sp.collectionDate), .optional(sp.diagnosis),
+                          .optional(sp.diagnosisDate), .optional(sp.careSite), .optional(sp.assay),
+                          attributes.isEmpty ? .null : .text(attributes), .text(now)])
+            assigned.append(AssignedSample(ordinal: ordinal, counted: countedFlags[i], spec: sp))
+            roleOf[ordinal] = sp.role
+        }
+        samples = assigned
+        coverageExists = try db.scalarInt("SELECT count(*) FROM (SELECT 1 FROM coverage LIMIT 1)") ?? 0 > 0
+    }
+
+    private func contigID(_ name: String) throws(StoreError) -> Int {
+        if let id = contigIDs[name] { return id }
+        let id = try store.contigID(name)
+        contigIDs[name] = id
+        return id
+    }
+
+    func add(_ site: SiteCalls) throws {
+        let cid = try contigID(site.contig)
+        let find = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos = ? AND ref = ? AND alt = ?")
+        try find.bind([.int(cid), .int(site.position), .text(site.ref), .text(site.alt)])
+        let vid: Int
+        if try find.step() {
+            vid = find.int(0)
+            if let rsid = site.rsid {
+                try db.statement("UPDATE variant SET rsid = coalesce(rsid, ?) WHERE vid = ?").run([.text(rsid), .int(vid)])
+            }
+        } else {
+            try db.statement("INSERT INTO variant(contig_id, pos, end_pos, ref, alt, kind, rsid) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .run([.int(cid), .int(site.position), .int(site.end), .text(site.ref), .text(site.alt), .text(site.kind.rawValue),
+                      .optional(site.rsid)])
+            vid = Int(db.lastInsertRowID)
+            // gVCF samples loaded earlier (or earlier in this batch) that cover this position count toward its AN.
+            var covered = 0
+            if coverageExists {
+                covered = try db.scalarInt("SELECT coalesce(sum(ploidy), 0) FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2",
+                                           [.int(cid), .int(site.position)]) ?? 0
+            }
+            try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours) VALUES (?, 0, ?, 0, 0, 0)")
+                .run([.int(vid), .int(covered)])
+        }
+        try writeCalls(vid: vid, site)
+        let c = site.contribution
+        if c != Contribution() || site.tumourCarriers > 0 {
+            try db.statement("UPDATE aggregate SET ac = ac + ?, an_delta = an_delta + ?, nhomalt = nhomalt + ?, nhemi = nhemi + ?, tumours = tumours + ? WHERE vid = ?")
+                .run([.int(c.ac), .int(c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers), .int(vid)])
+        }
+        if !site.tumourVAFs.isEmpty {
+            let s = try db.statement("SELECT vaf_hist FROM aggregate WHERE vid = ?")
+            try s.bind([.int(vid)])
+            var hist = VAFHistogram(try s.step() ? s.blob(0) : [])
+            for v in site.tumourVAFs { hist.add(v) }
+            try db.statement("UPDATE aggregate SET vaf_hist = ? WHERE vid = ?").run([.blob(hist.bytes), .int(vid)])
+        }
+    }
+
+    private func writeCalls(vid: Int, _ site: SiteCalls) throws(StoreError) {
+        var rows = StoredCalls(het: site.het, homAlt: site.homAlt, hemi: site.hemi, homRef: site.homRef, noCall: site.noCall,
+                               exceptions: site.exceptions, qc: site.qc)
+        let existing = try db.statement("SELECT het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE vid = ? AND batch_id = ?")
+        try existing.bind([.int(vid), .int(batchID)])
+        if try existing.step() {
+            // The same variant again in this batch (another file, or a duplicate record): merge the lists.
+            let old = StoredCalls(columns: existing, base: firstOrdinal)
+            rows = old.merged(with: rows)
+        }
+        guard !rows.isEmpty else { return }
+        try db.statement("INSERT OR REPLACE INTO calls(vid, batch_id, het, hom, hemi, homref, nocall, exceptions, qc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .run([.int(vid), .int(batchID)] + rows.values(base: firstOrdinal, span: span))
+    }
+
+    func addCoverage(_ block: CoverageBlock) throws {
+        let cid = try contigID(block.contig)
+        try db.statement("INSERT INTO coverage(contig_lo, contig_hi, start, end, ordinal, ploidy, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .run([.int(cid), .int(cid), .int(block.start), .int(block.end), .int(Int(block.ordinal)), .int(block.ploidy), .int(batchID)])
+        coverageExists = true
+        // Variants already in the store at these positions are now called hom-ref for this sample.
+        try db.statement("UPDATE aggregate SET an_delta = an_delta + ? WHERE vid IN (SELECT vid FROM variant WHERE contig_id = ? AND pos BETWEEN ? AND ?)")
+            .run([.int(block.ploidy), .int(cid), .int(block.start), .int(block.end)])
+    }
+
+    func finish(ploidy: [UInt32: [ContigClass: Int]], records: [Int]) throws {
+        var defaults: [ContigClass: Int] = [:]
+        for s in samples {
+            let learned = ploidy[s.ordinal] ?? [:]
+            let p: [ContigClass: Int] = [
+                .autosome: learned[.autosome] ?? 2,
+                .x: learned[.x] ?? (s.spec.sex?.lowercased().hasPrefix("m") == true ? 1 : 2),
+                .y: learned[.y] ?? (s.spec.sex?.lowercased().hasPrefix("f") == true ? 0 : 1),
+                .mitochondrial: learned[.mitochondrial] ?? 1,
+            ]
+            try db.statement("UPDATE sample SET ploidy_autosome = ?, ploidy_x = ?, ploidy_y = ?, ploidy_mt = ? WHERE ordinal = ?")
+                .run([.int(p[.autosome]!), .int(p[.x]!), .int(p[.y]!), .int(p[.mitochondrial]!), .int(Int(s.ordinal))])
+            if s.counted && s.spec.absentPolicy == .ref {
+                for (cls, n) in p { defaults[cls, default: 0] += n }
+            }
+        }
+        for (cls, n) in defaults where n != 0 {
+            try db.statement("UPDATE default_an SET alleles = alleles + ? WHERE class = ?").run([.int(n), .int(cls.rawValue)])
+        }
+        for (i, n) in records.enumerated() {
+            try db.statement("UPDATE source_file SET records = ? WHERE batch_id = ? AND file_index = ?").run([.int(n), .int(batchID), .int(i)])
+        }
+        if needsRecompute { try store.recomputeAggregates(write: true) }
+        finished = true
+    }
+
+    func commit() throws {
+        guard open else { return }
+        guard finished else { throw StoreError(.invalidInput, "a batch must be finished before it is committed") }
+        try db.execute("COMMIT")
+        open = false
+    }
+
+    func rollback() {
+        guard open else { return }
+        try? db.execute("ROLLBACK")
+        open = false
+    }
+
+    deinit { rollback() }
+}
+
+/// The stored form of one `calls` row, decoded.
+struct StoredCalls {
+    var het: [UInt32], homAlt: [UInt32], hemi: [UInt32], homRef: [UInt32], noCall: [UInt32]
+    var exceptions: [CallException]
+    var qc: [CarrierQC]
+
+    init(het: [UInt32], homAlt: [UInt32], hemi: [UInt32], homRef: [UInt32], noCall: [UInt32], exceptions: [CallException], qc: [CarrierQC]) {
+        self.het = het; self.homAlt = homAlt; self.hemi = hemi; self.homRef = homRef; self.noCall = noCall
+        self.exceptions = exceptions; self.qc = qc
+    }
+
+    /// Reads columns het, hom, hemi, homref, nocall, exceptions, qc (in that order) from column `offset`.
+    init(columns s: Statement, base: UInt32, offset: Int32 = 0) {
+        het = CarrierList.decode(s.blob(offset), base: base)
+        homAlt = CarrierList.decode(s.blob(offset + 1), base: base)
+        hemi = CarrierList.decode(s.blob(offset + 2), base: base)
+        homRef = CarrierList.decode(s.blob(offset + 3), base: base)
+        noCall = CarrierList.decode(s.blob(offset + 4), base: base)
+        exceptions = ExceptionCodec.decode(s.blob(offset + 5), base: base)
+        qc = QCCodec.decode(s.blob(offset + 6))
+    }
+
+    var isEmpty: Bool { het.isEmpty && homAlt.isEmpty && hemi.isEmpty && homRef.isEmpty && noCall.isEmpty }
+    var carriers: [UInt32] { het + homAlt + hemi }
+
+    func values(base: UInt32, span: Int) -> [SQLValue] {
+        [.blobOrNull(het.isEmpty ? [] : CarrierList.encode(het, base: base, span: span)),
+         .blobOrNull(homAlt.isEmpty ? [] : CarrierList.encode(homAlt, base: base, span: span)),
+         .blobOrNull(hemi.isEmpty ? [] : CarrierList.encode(hemi, base: base, span: span)),
+         .blobOrNull(homRef.isEmpty ? [] : CarrierList.encode(homRef, base: base, span: span)),
+         .blobOrNull(noCall.isEmpty ? [] : CarrierList.encode(noCall, base: base, span: span)),
+         .blobOrNull(ExceptionCodec.encode(exceptions.sorted { $0.ordinal < $1.ordinal }, base: base)),
+         .blobOrNull(QCCodec.encode(qc))]
+    }
+
+    /// Union with another occurrence; QC follows the merged carrier order.
+    func merged(with o: StoredCalls) -> StoredCalls {
+        func qcMap(_ c: StoredCalls) -> [UInt32: CarrierQC] {
+            guard c.qc.count == c.carriers.count else { return [:] }
+            return Dictionary(zip(c.carriers, c.qc), uniquingKeysWith: { a, _ in a })
+        }
+        let q = qcMap(self).merging(qcMap(o)) { a, _ in a }
+        func u(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] { Array(Set(a).union(b)).sorted() }
+        var m = StoredCalls(het: u(het, o.het), homAlt: u(homAlt, o.homAlt), hemi: u(hemi, o.hemi), homRef: u(homRef, o.homRef),
+                            noCall: u(noCall, o.noCall), exceptions: exceptions + o.exceptions, qc: [])
+        if !q.isEmpty { m.qc = m.carriers.map { q[$0] ?? CarrierQC(depth: nil, genotypeQuality: nil, vaf: nil) } }
+        return m
+    }
+
+    /// Without the given samples.
+    func removing(_ ordinals: Set<UInt32>) -> StoredCalls {
+        let keepQC = qc.count == carriers.count
+        let pairs = keepQC ? zip(carriers, qc).filter { !ordinals.contains($0.0) }.map(\.1) : []
+        return StoredCalls(het: het.filter { !ordinals.contains($0) }, homAlt: homAlt.filter { !ordinals.contains($0) },
+                           hemi: hemi.filter { !ordinals.contains($0) }, homRef: homRef.filter { !ordinals.contains($0) },
+                           noCall: noCall.filter { !ordinals.contains($0) },
+                           exceptions: exceptions.filter { !ordinals.contains($0.ordinal) }, qc: pairs)
+    }
+}

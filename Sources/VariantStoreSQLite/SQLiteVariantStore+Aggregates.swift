@@ -1,0 +1,219 @@
+internal import CSQLite
+public import VariantCore
+public import VariantStore
+
+extension SQLiteVariantStore {
+    struct Totals: Equatable {
+        var ac = 0, anDelta = 0, nHomAlt = 0, nHemi = 0, tumours = 0
+        var hist = VAFHistogram([])
+    }
+
+    /// Recomputes every aggregate from the stored calls, samples and coverage, using the same rules the
+    /// loader applies (``Contribution/rule(_:policy:)`` and the stored exceptions).
+    func recompute() throws(StoreError) -> (perVariant: [Int: Totals], defaults: [ContigClass: Int]) {
+        let samples = try activeSamples()
+        var defaults: [ContigClass: Int] = [:]
+        for s in samples.values where s.counted && s.policy == .ref {
+            for (cls, n) in s.ploidy { defaults[cls, default: 0] += n }
+        }
+        var totals: [Int: Totals] = [:]
+        let vids = try db.statement("SELECT vid FROM variant")
+        while try vids.step() { totals[vids.int(0)] = Totals() }
+        let firsts = try batchFirstOrdinals()
+        let rows = try db.statement("SELECT vid, batch_id, het, hom, hemi, homref, nocall, exceptions, qc FROM calls")
+        while try rows.step() {
+            let vid = rows.int(0)
+            let calls = StoredCalls(columns: rows, base: firsts[rows.int(1)] ?? 0, offset: 2)
+            var t = totals[vid] ?? Totals()
+            let exceptions = Dictionary(calls.exceptions.map { ($0.ordinal, $0) }, uniquingKeysWith: { a, _ in a })
+            let carrierQC = calls.qc.count == calls.carriers.count ? Dictionary(zip(calls.carriers, calls.qc), uniquingKeysWith: { a, _ in a }) : [:]
+            // Exceptions of samples in no list: implied hom-ref calls of another ploidy than their default.
+            let listed = Set(calls.het + calls.homAlt + calls.hemi + calls.homRef + calls.noCall)
+            for e in calls.exceptions where !listed.contains(e.ordinal) && samples[e.ordinal]?.counted == true {
+                t.anDelta += Int(e.anDelta)
+                t.ac += Int(e.altAlleles)
+            }
+            for (list, cls) in [(calls.het, CallClass.het), (calls.homAlt, .homAlt), (calls.hemi, .hemi), (calls.homRef, .homRef), (calls.noCall, .noCall)] {
+                for o in list {
+                    guard let s = samples[o] else { continue }
+                    if s.role == .tumour, cls == .het || cls == .homAlt || cls == .hemi {
+                        t.tumours += 1
+                        if let v = carrierQC[o]?.vaf { t.hist.add(Float(v) / 254) }
+                    }
+                    guard s.counted else { continue }
+                    let r = exceptions[o].map { (Int($0.anDelta), Int($0.altAlleles)) } ?? Contribution.rule(cls, policy: s.policy)
+                    t.anDelta += r.0
+                    t.ac += r.1
+                    if cls == .homAlt { t.nHomAlt += 1 }
+                    if cls == .hemi { t.nHemi += 1 }
+                }
+            }
+            totals[vid] = t
+        }
+        // gVCF reference blocks of counted samples: every variant they cover is called hom-ref for them.
+        let blocks = try db.statement("SELECT contig_lo, start, end, ordinal, ploidy FROM coverage")
+        var list: [(Int, Int, Int, UInt32, Int)] = []
+        while try blocks.step() { list.append((blocks.int(0), blocks.int(1), blocks.int(2), UInt32(blocks.int(3)), blocks.int(4))) }
+        let covered = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos BETWEEN ? AND ?")
+        for (cid, start, end, ordinal, ploidy) in list where samples[ordinal]?.counted == true {
+            covered.reset()
+            try covered.bind([.int(cid), .int(start), .int(end)])
+            while try covered.step() { totals[covered.int(0), default: Totals()].anDelta += ploidy }
+        }
+        return (totals, defaults)
+    }
+
+    /// Recomputes and either writes the result (`write`) or only returns it.
+    @discardableResult
+    func recomputeAggregates(write: Bool) throws(StoreError) -> [String] {
+        let (totals, defaults) = try recompute()
+        guard write else { return [] }
+        for cls in ContigClass.allCases {
+            try db.statement("UPDATE default_an SET alleles = ? WHERE class = ?").run([.int(defaults[cls] ?? 0), .int(cls.rawValue)])
+        }
+        try db.execute("DELETE FROM aggregate")
+        let ins = try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours, vaf_hist) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for (vid, t) in totals {
+            ins.reset()
+            try ins.run([.int(vid), .int(t.ac), .int(t.anDelta), .int(t.nHomAlt), .int(t.nHemi), .int(t.tumours),
+                         t.tumours > 0 && t.hist.bins.contains(where: { $0 > 0 }) ? .blob(t.hist.bytes) : .null])
+        }
+        return []
+    }
+
+    public func verifyAggregates() throws -> [String] {
+        let (totals, defaults) = try recompute()
+        var problems: [String] = []
+        let stored = try defaultAN()
+        for cls in ContigClass.allCases where (stored[cls] ?? 0) != (defaults[cls] ?? 0) {
+            problems.append("default AN for \(cls): stored \(stored[cls] ?? 0), recomputed \(defaults[cls] ?? 0)")
+        }
+        let s = try db.statement("SELECT vid, ac, an_delta, nhomalt, nhemi, tumours FROM aggregate")
+        var seen = 0
+        while try s.step() {
+            seen += 1
+            let t = totals[s.int(0)] ?? Totals()
+            let got = (s.int(1), s.int(2), s.int(3), s.int(4), s.int(5))
+            if got != (t.ac, t.anDelta, t.nHomAlt, t.nHemi, t.tumours) {
+                problems.append("variant \(s.int(0)): stored ac/an/hom/hemi/tumours \(got), recomputed \((t.ac, t.anDelta, t.nHomAlt, t.nHemi, t.tumours))")
+            }
+        }
+        if seen != totals.count { problems.append("\(seen) aggregate rows for \(totals.count) variants") }
+        return problems
+    }
+
+    /// Removes samples from every calls row and from coverage; marks them inactive. Inside a transaction.
+    func removeSamples(_ ordinals: Set<UInt32>) throws(StoreError) -> (rows: Int, blocks: Int) {
+        guard !ordinals.isEmpty else { return (0, 0) }
+        let firsts = try batchFirstOrdinals()
+        var batches = Set<Int>()
+        let sb = try db.statement("SELECT DISTINCT batch_id FROM sample WHERE ordinal = ?")
+        for o in ordinals {
+            sb.reset()
+            try sb.bind([.int(Int(o))])
+            while try sb.step() { batches.insert(sb.int(0)) }
+        }
+        var rewritten = 0
+        for b in batches {
+            let base = firsts[b] ?? 0
+            let span = try db.scalarInt("SELECT sample_count FROM batch WHERE batch_id = ?", [.int(b)]) ?? 0
+            let rows = try db.statement("SELECT vid, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ?")
+            try rows.bind([.int(b)])
+            var updates: [(Int, StoredCalls)] = []
+            while try rows.step() {
+                let calls = StoredCalls(columns: rows, base: base, offset: 1)
+                let after = calls.removing(ordinals)
+                if after.het.count != calls.het.count || after.homAlt.count != calls.homAlt.count || after.hemi.count != calls.hemi.count
+                    || after.homRef.count != calls.homRef.count || after.noCall.count != calls.noCall.count
+                    || after.exceptions.count != calls.exceptions.count {
+                    updates.append((rows.int(0), after))
+                }
+            }
+            for (vid, after) in updates {
+                if after.isEmpty {
+                    try db.statement("DELETE FROM calls WHERE vid = ? AND batch_id = ?").run([.int(vid), .int(b)])
+                } else {
+                    try db.statement("UPDATE calls SET het = ?, hom = ?, hemi = ?, homref = ?, nocall = ?, exceptions = ?, qc = ? WHERE vid = ? AND batch_id = ?")
+                        .run(after.values(base: base, span: span) + [.int(vid), .int(b)])
+                }
+            }
+            rewritten += updates.count
+        }
+        var blocks = 0
+        for o in ordinals {
+            try db.statement("DELETE FROM coverage WHERE id IN (SELECT id FROM coverage WHERE ordinal = ?)").run([.int(Int(o))])
+            blocks += db.changes
+            try db.statement("UPDATE sample SET active = 0, counted = 0 WHERE ordinal = ?").run([.int(Int(o))])
+        }
+        return (rewritten, blocks)
+    }
+
+    public func erase(_ target: ErasureTarget) throws -> ErasureReport {
+        try db.execute("PRAGMA secure_delete = ON")
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            var ordinals = Set<UInt32>()
+            var names: [String] = []
+            var people = Set<Int>()
+            let q: Statement
+            switch target {
+            case let .person(pseudonym):
+                q = try db.statement("SELECT s.ordinal, s.name, s.person_id FROM sample s JOIN person p ON p.person_id = s.person_id WHERE p.pseudonym = ? AND s.active = 1")
+                try q.bind([.text(pseudonym)])
+            case let .sample(name):
+                q = try db.statement("SELECT ordinal, name, person_id FROM sample WHERE name = ? AND active = 1")
+                try q.bind([.text(name)])
+            }
+            while try q.step() { ordinals.insert(UInt32(q.int(0))); names.append(q.text(1) ?? ""); people.insert(q.int(2)) }
+            guard !ordinals.isEmpty else {
+                throw StoreError(.notFound, "no sample of that \(target.isPerson ? "person" : "name") is in the store",
+                                 fix: target.isPerson ? "check the person key and the pseudonym secret (VARDE_PSEUDONYM_KEY)" : "list samples with 'varde samples'")
+            }
+            let (rows, blocks) = try removeSamples(ordinals)
+            // Erased samples leave no row naming them; their person goes when no sample is left.
+            for o in ordinals { try db.statement("DELETE FROM sample WHERE ordinal = ?").run([.int(Int(o))]) }
+            for pid in people {
+                // Another germline/normal sample of the same person now counts in their place.
+                if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) == 0,
+                   let next = try db.scalarInt("SELECT ordinal FROM sample WHERE person_id = ? AND active = 1 AND role != 'tumour' ORDER BY role = 'germline' DESC, ordinal LIMIT 1", [.int(pid)]) {
+                    try db.statement("UPDATE sample SET counted = 1 WHERE ordinal = ?").run([.int(next)])
+                }
+                try db.statement("DELETE FROM person WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM sample WHERE person_id = ?)").run([.int(pid), .int(pid)])
+            }
+            try recomputeAggregates(write: true)
+            // Variants that no remaining sample carries are dropped (gnomAD's "dead alleles").
+            try db.execute("""
+                CREATE TEMP TABLE dead AS SELECT vid FROM variant v WHERE NOT EXISTS (
+                    SELECT 1 FROM calls c WHERE c.vid = v.vid AND (c.het IS NOT NULL OR c.hom IS NOT NULL OR c.hemi IS NOT NULL));
+                DELETE FROM calls WHERE vid IN (SELECT vid FROM dead);
+                DELETE FROM aggregate WHERE vid IN (SELECT vid FROM dead);
+                DELETE FROM variant WHERE vid IN (SELECT vid FROM dead);
+                """)
+            let dropped = try db.scalarInt("SELECT count(*) FROM dead") ?? 0
+            try db.execute("DROP TABLE dead")
+            let subject: String
+            switch target {
+            case let .person(p): subject = "person:" + p
+            case .sample: subject = "sample-of-person:" + (try db.scalarInt("SELECT 1") == 1 ? "\(people.count)" : "")
+            }
+            try db.statement("INSERT INTO audit(at, action, subject, details) VALUES (?, 'erase', ?, ?)")
+                .run([.text(Clock.now()), .text(subject),
+                      .text("samples=\(ordinals.count) call_rows_rewritten=\(rows) coverage_blocks_deleted=\(blocks) variants_dropped=\(dropped)")])
+            try db.execute("COMMIT")
+            // Reclaim the space: nothing of theirs may stay in free pages, the WAL or the file.
+            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.execute("VACUUM")
+            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.execute("PRAGMA secure_delete = OFF")
+            return ErasureReport(samples: names, callRowsRewritten: rows, variantsDropped: dropped, coverageBlocksDeleted: blocks)
+        } catch {
+            try? db.execute("ROLLBACK")
+            try? db.execute("PRAGMA secure_delete = OFF")
+            throw error
+        }
+    }
+}
+
+extension ErasureTarget {
+    var isPerson: Bool { if case .person = self { true } else { false } }
+}

@@ -1,0 +1,195 @@
+internal import CSQLite
+public import VariantCore
+public import VariantStore
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// The embedded default store: one SQLite file in WAL mode. Each batch is one transaction, so a load
+/// that fails or is killed leaves the store exactly as it was.
+public final class SQLiteVariantStore: VariantStore {
+    public let path: String
+    let db: SQLiteDatabase
+
+    /// Opens (creating if needed) the store at `path` and runs pending migrations.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        db = try SQLiteDatabase(path: path)
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;")
+        try migrate()
+    }
+
+    func migrate() throws(StoreError) {
+        try db.execute("CREATE TABLE IF NOT EXISTS migration(id TEXT PRIMARY KEY, applied_at TEXT NOT NULL) WITHOUT ROWID")
+        for (id, sql) in Schema.migrations {
+            if try db.scalarInt("SELECT count(*) FROM migration WHERE id = ?", [.text(id)]) == 1 { continue }
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                try db.execute(sql)
+                try db.statement("INSERT INTO migration(id, applied_at) VALUES (?, ?)").run([.text(id), .text(Clock.now())])
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The migrations applied, in order (for the migration-parity test).
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        let s = try db.statement("SELECT id FROM migration ORDER BY id")
+        var out: [String] = []
+        while try s.step() { out.append(s.text(0) ?? "") }
+        return out
+    }
+
+    public func assembly() throws -> Assembly? {
+        let s = try db.statement("SELECT value FROM meta WHERE key = 'assembly'")
+        guard try s.step(), let v = s.text(0) else { return nil }
+        return Assembly(rawValue: v)
+    }
+
+    public func beginBatch(_ plan: BatchPlan) throws -> any BatchWriter {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            return try SQLiteBatchWriter(store: self, plan: plan)
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    // MARK: - Lookups shared with the writer
+
+    func contigID(_ name: String, length: Int? = nil) throws(StoreError) -> Int {
+        let s = try db.statement("SELECT contig_id FROM contig WHERE name = ?")
+        try s.bind([.text(name)])
+        if try s.step() { return s.int(0) }
+        try db.statement("INSERT INTO contig(name, length, class) VALUES (?, ?, ?)")
+            .run([.text(name), .optional(length), .int(ContigClass(contig: name).rawValue)])
+        return Int(db.lastInsertRowID)
+    }
+
+    struct SampleRow {
+        var ordinal: UInt32
+        var batch: Int
+        var role: SampleRole
+        var counted: Bool
+        var policy: AbsentPolicy
+        var ploidy: [ContigClass: Int]
+    }
+
+    func activeSamples() throws(StoreError) -> [UInt32: SampleRow] {
+        let s = try db.statement("""
+            SELECT ordinal, batch_id, role, counted, absent_policy, ploidy_autosome, ploidy_x, ploidy_y, ploidy_mt
+            FROM sample WHERE active = 1
+            """)
+        var out: [UInt32: SampleRow] = [:]
+        while try s.step() {
+            let o = UInt32(s.int(0))
+            out[o] = SampleRow(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
+                               counted: s.int(3) == 1, policy: AbsentPolicy(rawValue: s.text(4) ?? "") ?? .ref,
+                               ploidy: [.autosome: s.int(5), .x: s.int(6), .y: s.int(7), .mitochondrial: s.int(8)])
+        }
+        return out
+    }
+
+    func batchFirstOrdinals() throws(StoreError) -> [Int: UInt32] {
+        let s = try db.statement("SELECT batch_id, first_ordinal FROM batch")
+        var out: [Int: UInt32] = [:]
+        while try s.step() { out[s.int(0)] = UInt32(s.int(1)) }
+        return out
+    }
+
+    // MARK: - Queries
+
+    public func aggregates(in region: Region) throws -> [VariantAggregate] {
+        let defaults = try defaultAN()
+        // Long alleles (deletions, SVs) may start before the region and reach into it: widen by the longest span.
+        let span = try db.scalarInt("SELECT coalesce(max(end_pos - pos), 0) FROM variant WHERE contig_id = (SELECT contig_id FROM contig WHERE name = ?)", [.text(region.contig)]) ?? 0
+        let s = try db.statement("""
+            SELECT c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
+                   a.vaf_hist, c.class
+            FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid
+            WHERE c.name = ? AND v.pos BETWEEN ? AND ? AND v.end_pos >= ?
+            ORDER BY v.pos, v.ref, v.alt
+            """)
+        let end = region.end ?? Int(Int32.max)
+        try s.bind([.text(region.contig), .int(max(1, region.start - span)), .int(end), .int(region.start)])
+        var out: [VariantAggregate] = []
+        while try s.step() {
+            let cls = ContigClass(rawValue: s.int(13)) ?? .autosome
+            out.append(VariantAggregate(
+                contig: s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
+                kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
+                nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11), tumourMedianVAF: VAFHistogram(s.blob(12)).median))
+        }
+        return out
+    }
+
+    func defaultAN() throws(StoreError) -> [ContigClass: Int] {
+        let s = try db.statement("SELECT class, alleles FROM default_an")
+        var out: [ContigClass: Int] = [:]
+        while try s.step() { if let c = ContigClass(rawValue: s.int(0)) { out[c] = s.int(1) } }
+        return out
+    }
+
+    public func stats() throws -> StoreStats {
+        var kinds: [String: Int] = [:]
+        let s = try db.statement("SELECT kind, count(*) FROM variant GROUP BY kind")
+        while try s.step() { kinds[s.text(0) ?? "?"] = s.int(1) }
+        let samples = try db.scalarInt("SELECT count(*) FROM sample WHERE active = 1") ?? 0
+        let variants = kinds.values.reduce(0, +)
+        let pages = try db.scalarInt("PRAGMA page_count") ?? 0
+        let free = try db.scalarInt("PRAGMA freelist_count") ?? 0
+        let pageSize = try db.scalarInt("PRAGMA page_size") ?? 4096
+        let bytes = (pages - free) * pageSize
+        return StoreStats(
+            assembly: try assembly(), samples: samples,
+            people: try db.scalarInt("SELECT count(DISTINCT person_id) FROM sample WHERE active = 1") ?? 0,
+            batches: try db.scalarInt("SELECT count(*) FROM batch") ?? 0, variantsByKind: kinds,
+            callRows: try db.scalarInt("SELECT count(*) FROM calls") ?? 0, bytesOnDisk: bytes,
+            bytesPerGenotype: variants > 0 && samples > 0 ? Double(bytes) / (Double(variants) * Double(samples)) : nil,
+            erasures: try db.scalarInt("SELECT count(*) FROM audit WHERE action = 'erase'") ?? 0)
+    }
+
+    public func samples() throws -> [SampleRecord] {
+        let s = try db.statement("""
+            SELECT s.ordinal, s.name, s.batch_id, s.role, s.counted, s.loaded_at, p.pseudonym
+            FROM sample s JOIN person p ON p.person_id = s.person_id WHERE s.active = 1 ORDER BY s.ordinal
+            """)
+        var out: [SampleRecord] = []
+        while try s.step() {
+            out.append(SampleRecord(ordinal: UInt32(s.int(0)), name: s.text(1) ?? "", batch: s.int(2),
+                                    role: SampleRole(rawValue: s.text(3) ?? "") ?? .germline, counted: s.int(4) == 1,
+                                    loadedAt: s.text(5) ?? "", pseudonym: s.text(6) ?? ""))
+        }
+        return out
+    }
+
+    public func ordinalsInCalls() throws -> Set<UInt32> {
+        let firsts = try batchFirstOrdinals()
+        let s = try db.statement("SELECT batch_id, het, hom, hemi, homref, nocall, exceptions FROM calls")
+        var out = Set<UInt32>()
+        while try s.step() {
+            let base = firsts[s.int(0)] ?? 0
+            for col in Int32(1)...5 { out.formUnion(CarrierList.decode(s.blob(col), base: base)) }
+            out.formUnion(ExceptionCodec.decode(s.blob(6), base: base).map(\.ordinal))
+        }
+        return out
+    }
+}
+
+/// ISO 8601 UTC timestamps without Foundation.
+enum Clock {
+    static func now() -> String {
+        var t = time(nil)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func p(_ v: Int32, _ w: Int = 2) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(p(tmv.tm_year + 1900, 4))-\(p(tmv.tm_mon + 1))-\(p(tmv.tm_mday))T\(p(tmv.tm_hour)):\(p(tmv.tm_min)):\(p(tmv.tm_sec))Z"
+    }
+}

@@ -1,0 +1,50 @@
+/// Named, append-only migrations, run in order at open. Never edit one that has shipped: add another.
+enum Schema {
+    static let migrations: [(id: String, sql: String)] = [
+        ("0001-variant-store", """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE contig(contig_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, length INTEGER,
+                            class INTEGER NOT NULL);
+        CREATE TABLE batch(batch_id INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, command TEXT NOT NULL,
+                           first_ordinal INTEGER NOT NULL, sample_count INTEGER NOT NULL);
+        CREATE TABLE source_file(file_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
+                                 file_index INTEGER NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+                                 records INTEGER NOT NULL DEFAULT 0, is_gvcf INTEGER NOT NULL,
+                                 active INTEGER NOT NULL DEFAULT 1);
+        CREATE UNIQUE INDEX source_file_active_sha ON source_file(sha256) WHERE active = 1;
+        CREATE TABLE person(person_id INTEGER PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE, sex TEXT, birth_year INTEGER);
+        CREATE TABLE sample(ordinal INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                            person_id INTEGER NOT NULL REFERENCES person(person_id),
+                            batch_id INTEGER NOT NULL REFERENCES batch(batch_id), file_index INTEGER NOT NULL,
+                            role TEXT NOT NULL CHECK (role IN ('germline', 'tumour', 'normal')),
+                            counted INTEGER NOT NULL, absent_policy TEXT NOT NULL CHECK (absent_policy IN ('ref', 'missing')),
+                            ploidy_autosome INTEGER NOT NULL DEFAULT 2, ploidy_x INTEGER NOT NULL DEFAULT 2,
+                            ploidy_y INTEGER NOT NULL DEFAULT 1, ploidy_mt INTEGER NOT NULL DEFAULT 1,
+                            specimen_type TEXT, collection_date TEXT, diagnosis TEXT, diagnosis_date TEXT,
+                            care_site TEXT, assay TEXT, attributes TEXT, loaded_at TEXT NOT NULL,
+                            active INTEGER NOT NULL DEFAULT 1);
+        CREATE UNIQUE INDEX sample_active_name ON sample(name) WHERE active = 1;
+        CREATE INDEX sample_person ON sample(person_id);
+        CREATE TABLE variant(vid INTEGER PRIMARY KEY, contig_id INTEGER NOT NULL REFERENCES contig(contig_id),
+                             pos INTEGER NOT NULL, end_pos INTEGER NOT NULL, ref TEXT NOT NULL, alt TEXT NOT NULL,
+                             kind TEXT NOT NULL, rsid TEXT);
+        CREATE UNIQUE INDEX variant_allele ON variant(contig_id, pos, ref, alt);
+        CREATE INDEX variant_rsid ON variant(rsid) WHERE rsid IS NOT NULL;
+        -- Carriers of one variant in one batch: sorted sample-ordinal lists (CarrierList), hom-ref implied.
+        CREATE TABLE calls(vid INTEGER NOT NULL, batch_id INTEGER NOT NULL, het BLOB, hom BLOB, hemi BLOB,
+                           homref BLOB, nocall BLOB, exceptions BLOB, qc BLOB,
+                           PRIMARY KEY (vid, batch_id)) WITHOUT ROWID;
+        CREATE INDEX calls_batch ON calls(batch_id);
+        -- Population aggregates: AN = default_an[class] + an_delta.
+        CREATE TABLE aggregate(vid INTEGER PRIMARY KEY, ac INTEGER NOT NULL, an_delta INTEGER NOT NULL,
+                               nhomalt INTEGER NOT NULL, nhemi INTEGER NOT NULL, tumours INTEGER NOT NULL,
+                               vaf_hist BLOB);
+        CREATE TABLE default_an(class INTEGER PRIMARY KEY, alleles INTEGER NOT NULL);
+        INSERT INTO default_an VALUES (0, 0), (1, 0), (2, 0), (3, 0);
+        -- gVCF reference blocks of counted samples (coverage for AN).
+        CREATE VIRTUAL TABLE coverage USING rtree_i32(id, contig_lo, contig_hi, start, end, +ordinal, +ploidy, +batch_id);
+        CREATE TABLE audit(audit_id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
+                           details TEXT NOT NULL);
+        """),
+    ]
+}

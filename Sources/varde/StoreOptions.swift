@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import VariantStore
+import VariantStoreSQLite
+
+/// `--store PATH`, defaulting to `$VARDE_STORE`.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The variant store (an SQLite file). Default: $VARDE_STORE.")
+    var store: String?
+
+    var path: String {
+        get throws {
+            if let store { return store }
+            if let env = ProcessInfo.processInfo.environment["VARDE_STORE"], !env.isEmpty { return env }
+            throw ValidationError("name the store with --store PATH or set VARDE_STORE")
+        }
+    }
+
+    func open() throws -> any VariantStore { try SQLiteVariantStore(path: try path) }
+}
+
+/// Prints a library error plainly on stderr and exits 1 (bad input), never a stack trace.
+func failing<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("varde: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}

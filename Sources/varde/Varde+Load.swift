@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Loader
+import VCF
+import VariantCore
+import VariantStore
+
+extension Varde {
+    /// `varde load`: one batch, all or nothing.
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load VCF/VCF.gz/BCF files into the store as one batch (all or nothing).",
+            discussion: """
+                Records are normalised on the way in (multi-allelics split, indels left-aligned with --reference, as \
+                'bcftools norm -m-any -f'). Genotypes are stored as per-variant carrier lists per batch; aggregates \
+                (AC, AN, AF, NHOMALT, hemizygous count) cover germline samples of people not erased, one sample per \
+                person; tumour calls are counted separately.
+                A site absent from a plain VCF counts as hom-ref for its samples (--absent-as ref, as 'bcftools merge -0'); \
+                gVCF inputs (a header declaring <NON_REF> or <*>) count only their reference blocks and calls.
+                Person keys are stored only as HMAC-SHA256 pseudonyms keyed by VARDE_PSEUDONYM_KEY (or \
+                VARDE_PSEUDONYM_KEY_FILE, or --secret-file), kept outside the store.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "VCF, bgzipped VCF or BCF files; together one batch.") var files: [String]
+        @Option(name: .shortAndLong, help: "Reference FASTA for left-alignment and REF checks.") var reference: String?
+        @Option(name: .customLong("check-ref"), help: "REF mismatch against --reference: error, warn, or skip the record.") var checkRef: RefCheckPolicy = .error
+        @Option(help: "Sample manifest (TSV with header: sample, person, role, sex, diagnosis, …).") var manifest: String?
+        @Option(help: "Reference assembly, when contig lengths do not tell (GRCh37 or GRCh38).") var assembly: Assembly?
+        @Option(name: .customLong("absent-as"), help: "A site absent from a plain VCF means, for its samples: ref (hom-ref) or missing.") var absentAs: AbsentPolicy = .ref
+        @Option(name: .customLong("on-invalid"), help: "A malformed record: fail the batch, or skip it (counted and reported).") var onInvalid: Loader.InvalidPolicy = .fail
+        @Flag(help: "Supersede files (same checksum) and samples (same name) already in the store.") var replace = false
+        @Option(name: .customLong("min-gq"), help: "gVCF reference blocks below this GQ do not count as coverage.") var minGQ: Int32?
+        @Flag(name: .customLong("gvcf"), inversion: .prefixedNo, help: "Treat inputs as gVCF or not (default: from the header).") var gvcf: Bool?
+        @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret.") var secretFile: String?
+        @Option(help: "Worker threads for parsing indexed files (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Flag(help: "Print no progress on stderr.") var quiet = false
+
+        func validate() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() async throws {
+            try await failing {
+                var options = Loader.Options()
+                options.reference = reference
+                options.refCheck = checkRef
+                options.assembly = assembly
+                options.absentAs = absentAs
+                options.onInvalid = onInvalid
+                options.replace = replace
+                options.threads = threads
+                options.minBlockGQ = minGQ
+                options.gvcf = gvcf
+                options.command = (["varde"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                if let manifest {
+                    guard let data = FileManager.default.contents(atPath: manifest) else {
+                        throw LoadError(path: manifest, "cannot read the manifest", fix: "check the path")
+                    }
+                    options.manifest = try Manifest(text: String(decoding: data, as: UTF8.self), path: manifest)
+                }
+                let pseudonymizer = try Pseudonymizer.fromEnvironment(file: secretFile)
+                let store = try storeOptions.open()
+                let loader = Loader(options: options, pseudonymizer: pseudonymizer, progress: quiet ? nil : ProgressMeter(label: "load"))
+                let r = try await loader.load(files, into: store)
+                FileHandle.standardError.write(Data(("loaded batch \(r.batchID): \(r.files) file(s), \(r.samples) sample(s), \(r.records) records, "
+                    + "\(r.sites) sites, \(r.coverageBlocks) coverage blocks" + (r.skippedInvalid > 0 ? ", \(r.skippedInvalid) invalid records skipped" : "")
+                    + (r.refMismatches > 0 ? ", \(r.refMismatches) REF mismatches (\(checkRef.rawValue))" : "")
+                    + String(format: " in %.2f s\n", r.seconds)).utf8))
+            }
+        }
+    }
+
+    /// `varde erase`: consent withdrawal.
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase a person's (or one sample's) genotypes: consent withdrawal (GDPR art. 17).",
+            discussion: "Removes their calls from every batch, recomputes the aggregates, drops variants no one carries any more, writes an audit record (without the raw key) and reclaims the space (VACUUM).")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The person key (as in the manifest); it is pseudonymised with the secret, never stored.") var person: String?
+        @Option(help: "A sample name.") var sample: String?
+        @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret.") var secretFile: String?
+
+        func validate() throws {
+            guard (person == nil) != (sample == nil) else { throw ValidationError("give exactly one of --person KEY or --sample ID") }
+        }
+
+        func run() async throws {
+            try await failing {
+                let store = try storeOptions.open()
+                let target: ErasureTarget
+                if let person { target = .person(pseudonym: try Pseudonymizer.fromEnvironment(file: secretFile).pseudonym(person)) }
+                else { target = .sample(name: sample!) }
+                let r = try store.erase(target)
+                print("erased \(r.samples.count) sample(s); \(r.callRowsRewritten) genotype rows rewritten, \(r.coverageBlocksDeleted) coverage blocks deleted, \(r.variantsDropped) variants dropped")
+            }
+        }
+    }
+
+    /// `varde stats`.
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Samples, people, batches, variants by type, bytes on disk per genotype.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Flag(help: "Also recompute every aggregate from the stored calls and report any difference.") var verify = false
+
+        func run() async throws {
+            try await failing {
+                let store = try storeOptions.open()
+                let s = try store.stats()
+                print("assembly\t\(s.assembly?.rawValue ?? "-")")
+                print("samples\t\(s.samples)")
+                print("people\t\(s.people)")
+                print("batches\t\(s.batches)")
+                print("variants\t\(s.variantsByKind.values.reduce(0, +))")
+                for (k, n) in s.variantsByKind.sorted(by: { $0.key < $1.key }) { print("variants.\(k)\t\(n)") }
+                print("genotype_rows\t\(s.callRows)")
+                print("bytes_on_disk\t\(s.bytesOnDisk)")
+                print("bytes_per_genotype\t" + (s.bytesPerGenotype.map { String(format: "%.5f", $0) } ?? "-"))
+                print("erasures\t\(s.erasures)")
+                if verify {
+                    let problems = try store.verifyAggregates()
+                    print("aggregates_verified\t\(problems.isEmpty ? "ok" : "\(problems.count) differences")")
+                    for p in problems.prefix(20) { FileHandle.standardError.write(Data("varde: \(p)\n".utf8)) }
+                    if !problems.isEmpty { throw ExitCode(1) }
+                }
+            }
+        }
+    }
+
+    /// `varde samples`.
+    struct Samples: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the samples: batch, role, whether they count in population frequencies, load date.")
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await failing {
+                let store = try storeOptions.open()
+                print("#SAMPLE\tBATCH\tROLE\tCOUNTED\tLOADED\tPERSON_PSEUDONYM")
+                for s in try store.samples() {
+                    print("\(s.name)\t\(s.batch)\t\(s.role.rawValue)\t\(s.counted ? "yes" : "no")\t\(s.loadedAt)\t\(s.pseudonym.prefix(16))")
+                }
+            }
+        }
+    }
+}
+
+extension Assembly: ExpressibleByArgument {}
+extension AbsentPolicy: ExpressibleByArgument {}
+extension Loader.InvalidPolicy: ExpressibleByArgument {}
