@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Varde needs, only those missing. Used by scripts/demo.sh, scripts/test.sh and CI.
 #   libhts-dev     htslib: reads VCF/BCF, indexes, FASTA (faidx)
-#   libsqlite3-dev the embedded variant store
+#   libsqlite3-dev the embedded variant store (sqlite3: its shell, for integrity checks in tests)
 #   zlib1g-dev     compression used by htslib
 #   bcftools tabix the oracle in tests (bcftools norm/query/view) and bgzip/tabix for fixtures
 #   samtools       samtools faidx for fixture FASTA indexes (fixtures/regenerate.sh)
 #   htslib-test    htslib's own test files, walked by the corpus robustness test
 #   time           /usr/bin/time, peak memory in the corpus test and benchmarks
 set -euo pipefail
-packages=(libhts-dev libsqlite3-dev zlib1g-dev bcftools tabix samtools htslib-test time pkg-config)
+packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -222,12 +222,14 @@ final class SQLiteBatchWriter: BatchWriter {
     func commit() throws {
         guard open else { return }
         guard finished else { throw StoreError(.invalidInput, "a batch must be finished before it is committed") }
+        db.resetAll()
         try db.execute("COMMIT")
         open = false
     }
 
     func rollback() {
         guard open else { return }
+        db.resetAll()
         try? db.execute("ROLLBACK")
         open = false
     }

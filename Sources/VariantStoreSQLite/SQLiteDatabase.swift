@@ -46,6 +46,11 @@ final class SQLiteDatabase {
         return s
     }
 
+    /// Resets every cached statement, so none holds a read open (checkpoints and VACUUM need that).
+    func resetAll() {
+        for s in cache.values { s.reset() }
+    }
+
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }
 

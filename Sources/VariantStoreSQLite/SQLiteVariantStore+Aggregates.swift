@@ -149,6 +149,7 @@ extension SQLiteVariantStore {
     }
 
     public func erase(_ target: ErasureTarget) throws -> ErasureReport {
+        db.resetAll()
         try db.execute("PRAGMA secure_delete = ON")
         try db.execute("BEGIN IMMEDIATE")
         do {
@@ -165,11 +166,25 @@ extension SQLiteVariantStore {
                 try q.bind([.text(name)])
             }
             while try q.step() { ordinals.insert(UInt32(q.int(0))); names.append(q.text(1) ?? ""); people.insert(q.int(2)) }
+            var pseudonyms: [String] = []
+            for pid in people {
+                let ps = try db.statement("SELECT pseudonym FROM person WHERE person_id = ?")
+                try ps.bind([.int(pid)])
+                if try ps.step(), let p = ps.text(0) { pseudonyms.append(p) }
+                ps.reset()
+            }
             guard !ordinals.isEmpty else {
                 throw StoreError(.notFound, "no sample of that \(target.isPerson ? "person" : "name") is in the store",
                                  fix: target.isPerson ? "check the person key and the pseudonym secret (VARDE_PSEUDONYM_KEY)" : "list samples with 'varde samples'")
             }
             let (rows, blocks) = try removeSamples(ordinals)
+            // File paths and command lines can carry sample names: scrub those of files and batches with no sample
+            // left. The checksum stays, so the same file is not silently loaded again.
+            try db.execute("""
+                UPDATE source_file SET path = '(erased)' WHERE NOT EXISTS (SELECT 1 FROM sample s WHERE s.batch_id = source_file.batch_id
+                    AND s.file_index = source_file.file_index AND s.active = 1);
+                UPDATE batch SET command = '(erased)' WHERE NOT EXISTS (SELECT 1 FROM sample s WHERE s.batch_id = batch.batch_id AND s.active = 1);
+                """)
             // Erased samples leave no row naming them; their person goes when no sample is left.
             for o in ordinals { try db.statement("DELETE FROM sample WHERE ordinal = ?").run([.int(Int(o))]) }
             for pid in people {
@@ -182,23 +197,24 @@ extension SQLiteVariantStore {
             }
             try recomputeAggregates(write: true)
             // Variants that no remaining sample carries are dropped (gnomAD's "dead alleles").
-            try db.execute("""
-                CREATE TEMP TABLE dead AS SELECT vid FROM variant v WHERE NOT EXISTS (
-                    SELECT 1 FROM calls c WHERE c.vid = v.vid AND (c.het IS NOT NULL OR c.hom IS NOT NULL OR c.hemi IS NOT NULL));
-                DELETE FROM calls WHERE vid IN (SELECT vid FROM dead);
-                DELETE FROM aggregate WHERE vid IN (SELECT vid FROM dead);
-                DELETE FROM variant WHERE vid IN (SELECT vid FROM dead);
+            let deadQuery = try db.statement("""
+                SELECT vid FROM variant v WHERE NOT EXISTS (
+                    SELECT 1 FROM calls c WHERE c.vid = v.vid AND (c.het IS NOT NULL OR c.hom IS NOT NULL OR c.hemi IS NOT NULL))
                 """)
-            let dropped = try db.scalarInt("SELECT count(*) FROM dead") ?? 0
-            try db.execute("DROP TABLE dead")
-            let subject: String
-            switch target {
-            case let .person(p): subject = "person:" + p
-            case .sample: subject = "sample-of-person:" + (try db.scalarInt("SELECT 1") == 1 ? "\(people.count)" : "")
+            var dead: [Int] = []
+            while try deadQuery.step() { dead.append(deadQuery.int(0)) }
+            for vid in dead {
+                for table in ["calls", "aggregate", "variant"] {
+                    try db.statement("DELETE FROM \(table) WHERE vid = ?").run([.int(vid)])
+                }
             }
+            let dropped = dead.count
+            // The audit names the person by pseudonym only (never a raw key or a sample name).
+            let subject = (target.isPerson ? "person:" : "sample of person:") + pseudonyms.sorted().joined(separator: ",")
             try db.statement("INSERT INTO audit(at, action, subject, details) VALUES (?, 'erase', ?, ?)")
                 .run([.text(Clock.now()), .text(subject),
                       .text("samples=\(ordinals.count) call_rows_rewritten=\(rows) coverage_blocks_deleted=\(blocks) variants_dropped=\(dropped)")])
+            db.resetAll()
             try db.execute("COMMIT")
             // Reclaim the space: nothing of theirs may stay in free pages, the WAL or the file.
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
