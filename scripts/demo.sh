@@ -1,11 +1,30 @@
 #!/usr/bin/env bash
-# The main job on the bundled real fixtures: check what a lab would load.
+# The main job on the embedded default, with the bundled real fixtures: check the files, load them into an
+# SQLite variant store (one batch each), and query it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product varde >&2
 varde=.build/release/varde
-$varde check --reference fixtures/reference/Homo_sapiens_assembly19_chr1_1M.fasta \
-  fixtures/reference/Homo_sapiens_assembly19.dbsnp135.chr1_1M.exome_intervals.vcf
-$varde check fixtures/cohort/1kg_p3.chr22_16050000-16061300.vcf.gz fixtures/somatic/mutect2.NA12878.head300.vcf \
-  fixtures/gvcf/NA12878.prod.chr20snippet.head2000.g.vcf.gz
+store=${VARDE_STORE:-$(mktemp -d)/demo.varde.db}
+if [[ -z "${VARDE_PSEUDONYM_KEY:-}${VARDE_PSEUDONYM_KEY_FILE:-}" ]]; then
+  echo "demo: using a throw-away pseudonym secret; in production keep VARDE_PSEUDONYM_KEY outside the store" >&2
+  export VARDE_PSEUDONYM_KEY="demo-only-secret-$(date +%s%N)"
+fi
+cohort=fixtures/cohort/1kg_p3.chr22_16050000-16061300.vcf.gz
+somatic=fixtures/somatic/mutect2.NA12878.head300.vcf
+
+echo "== varde check (pre-flight)"
+$varde check --quiet "$cohort" "$somatic" | grep -E "loadable|records |assembly|multi-allelic|tumour/normal|problems"
+
+echo "== varde load into $store"
+$varde load --store "$store" "$cohort"
+# The Mutect2 pair is GRCh37 too; its tumour never enters population frequencies.
+$varde load --store "$store" "$somatic"
+
+echo "== varde query --region 22:16050000-16050700"
+$varde query --store "$store" --region 22:16050000-16050700
+echo "== varde samples (first 3)"
+$varde samples --store "$store" | sed -n 1,4p
+echo "== varde stats --verify"
+$varde stats --store "$store" --verify

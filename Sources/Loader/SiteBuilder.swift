@@ -87,19 +87,27 @@ public struct SiteBuilder: Sendable {
         let sv = v.sampleValues
         var carriersQC: [(UInt32, CarrierQC)] = []
         var keepQC = false
+        let ploidy = v.genotypes?.maxPloidy ?? 0
+        let called = v.genotypes?.sampleCount ?? 0
+        let classDefaults = defaults[cls]
+        let alleles = v.genotypes?.alleles ?? []
         for s in columns.indices {
-            let col = columns[s]
-            let defaultPloidy = defaultPloidy(s, cls)
             var slots = 0, missing = 0, altCount = 0
-            if let g = v.genotypes, s < g.sampleCount {
-                let base = s * g.maxPloidy
-                for k in 0..<g.maxPloidy {
-                    let a = g.alleles[base + k]
+            let defaultPloidy = classDefaults[s] > 0 ? classDefaults[s] : 2
+            if s < called {
+                let base = s &* ploidy
+                // Fast path: a diploid hom-ref call of a sample whose default is diploid hom-ref adds nothing.
+                if ploidy == 2 && alleles[base] == 0 && alleles[base &+ 1] == 0 && defaultPloidy == 2 && columns[s].policy == .ref {
+                    continue
+                }
+                for k in 0..<ploidy {
+                    let a = alleles[base &+ k]
                     if a == Genotypes.absent { break }
-                    slots += 1
-                    if a < 0 { missing += 1 } else if a == 1 { altCount += 1 }
+                    slots &+= 1
+                    if a < 0 { missing &+= 1 } else if a == 1 { altCount &+= 1 }
                 }
             }
+            let col = columns[s]
             // No GT for this sample in a record that has its column: present but not called.
             if slots == 0 { slots = defaultPloidy; missing = defaultPloidy }
             let cls = Contribution.classify(slots: slots, missing: missing, alt: altCount)

@@ -179,8 +179,8 @@ final class SQLiteBatchWriter: BatchWriter {
             rows = old.merged(with: rows)
         }
         guard !rows.isEmpty else { return }
-        try db.statement("INSERT OR REPLACE INTO calls(vid, batch_id, het, hom, hemi, homref, nocall, exceptions, qc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .run([.int(vid), .int(batchID)] + rows.values(base: firstOrdinal, span: span))
+        try db.statement("INSERT OR REPLACE INTO calls(batch_id, vid, het, hom, hemi, homref, nocall, exceptions, qc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .run([.int(batchID), .int(vid)] + rows.values(base: firstOrdinal, span: span))
     }
 
     func addCoverage(_ block: CoverageBlock) throws {

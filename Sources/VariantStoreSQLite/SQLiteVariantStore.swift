@@ -18,6 +18,10 @@ public final class SQLiteVariantStore: VariantStore {
     public init(path: String) throws(StoreError) {
         self.path = path
         db = try SQLiteDatabase(path: path)
+        // 16 KiB pages keep most genotype rows in-page: with 4 KiB pages a WITHOUT ROWID row over ~1 KB spills
+        // into overflow pages whose unused tails cost 14.5 MB of 32.7 MB on the 10,000-sample benchmark.
+        // page_size only takes effect on a new, empty file (before WAL is set).
+        try db.execute("PRAGMA page_size = 16384")
         try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;")
         try migrate()
     }
@@ -106,7 +110,16 @@ public final class SQLiteVariantStore: VariantStore {
 
     // MARK: - Queries
 
-    public func aggregates(in region: Region) throws -> [VariantAggregate] {
+    /// The store's name for a contig, accepting `chr7` for `7` and the other way round.
+    func storedContigName(_ name: String) throws(StoreError) -> String {
+        let alternatives = [name, name.lowercased().hasPrefix("chr") ? String(name.dropFirst(3)) : "chr" + name]
+        for n in alternatives where try db.scalarInt("SELECT contig_id FROM contig WHERE name = ?", [.text(n)]) != nil { return n }
+        return name
+    }
+
+    public func aggregates(in requested: Region) throws -> [VariantAggregate] {
+        var region = requested
+        region.contig = try storedContigName(requested.contig)
         let defaults = try defaultAN()
         // Long alleles (deletions, SVs) may start before the region and reach into it: widen by the longest span.
         let span = try db.scalarInt("SELECT coalesce(max(end_pos - pos), 0) FROM variant WHERE contig_id = (SELECT contig_id FROM contig WHERE name = ?)", [.text(region.contig)]) ?? 0

@@ -31,10 +31,12 @@ enum Schema {
         CREATE UNIQUE INDEX variant_allele ON variant(contig_id, pos, ref, alt);
         CREATE INDEX variant_rsid ON variant(rsid) WHERE rsid IS NOT NULL;
         -- Carriers of one variant in one batch: sorted sample-ordinal lists (CarrierList), hom-ref implied.
-        CREATE TABLE calls(vid INTEGER NOT NULL, batch_id INTEGER NOT NULL, het BLOB, hom BLOB, hemi BLOB,
+        -- Keyed batch first, so a new batch appends at the end of the tree instead of touching one page per
+        -- existing variant (measured: 42 MB of page writes for one 2,608-site sample into a 10,000-sample store).
+        CREATE TABLE calls(batch_id INTEGER NOT NULL, vid INTEGER NOT NULL, het BLOB, hom BLOB, hemi BLOB,
                            homref BLOB, nocall BLOB, exceptions BLOB, qc BLOB,
-                           PRIMARY KEY (vid, batch_id)) WITHOUT ROWID;
-        CREATE INDEX calls_batch ON calls(batch_id);
+                           PRIMARY KEY (batch_id, vid)) WITHOUT ROWID;
+        CREATE INDEX calls_vid ON calls(vid);
         -- Population aggregates: AN = default_an[class] + an_delta.
         CREATE TABLE aggregate(vid INTEGER PRIMARY KEY, ac INTEGER NOT NULL, an_delta INTEGER NOT NULL,
                                nhomalt INTEGER NOT NULL, nhemi INTEGER NOT NULL, tumours INTEGER NOT NULL,
