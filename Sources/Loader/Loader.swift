@@ -61,6 +61,7 @@ public struct Loader {
         var specs: [SampleSpec] = []
         var assembly = options.assembly
         var contigs: [String: Int?] = [:]
+        var expectedRecords: Int? = 0
         for (i, path) in paths.enumerated() {
             let reader = try VariantReader(path: path, options: ReadOptions(genotypes: false, sampleValues: false, annotations: false))
             let h = reader.header
@@ -109,8 +110,10 @@ public struct Loader {
                 throw LoadError(path: path, "a sample name appears twice in this batch", fix: "every sample must have a unique name")
             }
             plans.append(FilePlan(path: path, header: h, isGVCF: gvcf, indexed: reader.isIndexed, firstColumn: first))
+            if let n = reader.indexedRecordCount(), expectedRecords != nil { expectedRecords! += n } else { expectedRecords = nil }
         }
         guard let assembly else { throw LoadError("no assembly") }
+        progress?.expect(records: expectedRecords)
         var files: [SourceFile] = []
         for p in plans { files.append(SourceFile(path: p.path, sha256: try FileDigest.sha256(path: p.path), isGVCF: p.isGVCF)) }
 

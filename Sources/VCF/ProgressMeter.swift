@@ -9,7 +9,7 @@ internal import Darwin
 /// Progress on stderr for long work: records, records/s and the current locus, at most once a second.
 /// Thread-safe, so parallel workers report into one meter. Prints nothing for work under a second.
 public final class ProgressMeter: Sendable {
-    private struct State { var records = 0; var lastPrint: Double; var locus: String? ; var printed = false }
+    private struct State { var records = 0; var lastPrint: Double; var locus: String?; var printed = false; var expected: Int? }
     private let state: Mutex<State>
     private let label: String
     private let start: Double
@@ -25,6 +25,11 @@ public final class ProgressMeter: Sendable {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Sets the number of records expected (from an index), so progress shows an ETA.
+    public func expect(records: Int?) {
+        state.withLock { $0.expected = records }
     }
 
     public func advance(by n: Int, locus: String?) {
@@ -49,7 +54,12 @@ public final class ProgressMeter: Sendable {
     private func render(_ s: State, at t: Double) -> String {
         let elapsed = max(t - start, 1e-9)
         let rate = Double(s.records) / elapsed
-        return "\(label): \(s.records) records, \(Int(rate)) records/s" + (s.locus.map { ", at \($0)" } ?? "") + "   "
+        var eta = ""
+        if let expected = s.expected, rate > 0, expected > s.records {
+            let left = Int(Double(expected - s.records) / rate)
+            eta = ", ETA \(left / 60)m\(left % 60)s"
+        }
+        return "\(label): \(s.records) records, \(Int(rate)) records/s" + (s.locus.map { ", at \($0)" } ?? "") + eta + "   "
     }
 }
 

@@ -469,6 +469,20 @@ public final class VariantReader {
         return names
     }
 
+    /// Records in the file according to its index (`bcftools index -n`), or `nil` when it has no index or
+    /// the index keeps no counts. For progress and ETA only.
+    public func indexedRecordCount() -> Int? {
+        guard (try? loadIndex()) != nil else { return nil }
+        let idx: OpaquePointer? = isText ? tbx?.pointee.idx : bcfIndex
+        guard let idx else { return nil }
+        var total: UInt64 = 0
+        for tid in 0..<hts_idx_nseq(idx) {
+            var mapped: UInt64 = 0, unmapped: UInt64 = 0
+            if hts_idx_get_stat(idx, tid, &mapped, &unmapped) == 0 { total += mapped }
+        }
+        return total > 0 ? Int(total) : nil
+    }
+
     /// The compressed file offset at which reading `region` starts, or `nil` if the index has no data there.
     func compressedOffset(of region: Region) throws(VCFError) -> UInt64? {
         try virtualOffset(of: region).map { $0 >> 16 }
