@@ -1,4 +1,5 @@
 public import VariantStore
+import VariantCore
 
 /// A sample manifest: TSV with a header row. Known columns: `sample` and `person` (required), `role`
 /// (germline|tumour|normal), `specimen_type`, `collection_date` (ISO 8601), `sex`, `birth_year`,
@@ -95,14 +96,5 @@ public struct LoadError: Error, Sendable, Equatable, CustomStringConvertible {
         var s = ""
         if let path { s += path + (line.map { ":\($0)" } ?? "") + ": " }
         return s + message + (fix.map { ". Fix: " + $0 } ?? "")
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

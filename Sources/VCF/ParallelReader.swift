@@ -62,30 +62,13 @@ public enum ParallelReader {
     /// `body` gets a reader positioned on its chunk (it sees only records whose POS lies in the chunk) and
     /// the chunk itself. Throws ``VCFError`` with code `missing-index` when the file has no index.
     public static func map<T: Sendable>(
-        path: String, options: ReadOptions = ReadOptions(), workers: Int, chunksPerWorker: Int = 8,
+        path: String, options: ReadOptions = ReadOptions(), workers: Int, chunksPerWorker: Int = 6,
         _ body: @escaping @Sendable (VariantReader, Region) throws -> T
     ) async throws -> [T] {
-        let chunks = try planChunks(path: path, count: max(1, workers) * chunksPerWorker)
-        var results = [T?](repeating: nil, count: chunks.count)
-        try await withThrowingTaskGroup(of: (Int, T).self) { group in
-            var next = 0
-            func launch() {
-                let i = next
-                let chunk = chunks[i]
-                next += 1
-                group.addTask {
-                    let reader = try VariantReader(path: path, options: options)
-                    try reader.seek(to: chunk, startsOnly: true)
-                    return (i, try body(reader, chunk))
-                }
-            }
-            while next < min(max(1, workers), chunks.count) { launch() }
-            while let (i, value) = try await group.next() {
-                results[i] = value
-                if next < chunks.count { launch() }
-            }
-        }
-        return results.map { $0! }
+        var results: [T] = []
+        try await forEachChunk(path: path, options: options, workers: workers, chunks: max(1, workers) * chunksPerWorker,
+                               produce: body, consume: { results.append($0) })
+        return results
     }
 }
 
@@ -94,14 +77,15 @@ extension ParallelReader {
     /// chunk order as soon as it is ready, keeping at most `workers + 1` results in memory, and sizing
     /// chunks so that none exceeds about `maxChunkBytes` of compressed input. Memory stays flat whatever
     /// the file size.
+    /// `chunks` overrides the number of chunks planned.
     public static func forEachChunk<T: Sendable>(
-        path: String, options: ReadOptions = ReadOptions(), workers: Int, maxChunkBytes: UInt64 = 16 << 20,
+        path: String, options: ReadOptions = ReadOptions(), workers: Int, maxChunkBytes: UInt64 = 16 << 20, chunks requested: Int? = nil,
         produce: @escaping @Sendable (VariantReader, Region) throws -> T,
         consume: (T) throws -> Void
     ) async throws {
         var st = stat()
         let size = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
-        let count = max(max(1, workers) * 4, Int(size / max(maxChunkBytes, 1)) + 1)
+        let count = requested ?? max(max(1, workers) * 4, Int(size / max(maxChunkBytes, 1)) + 1)
         let chunks = try planChunks(path: path, count: count)
         let window = max(1, workers)
         try await withThrowingTaskGroup(of: (Int, T).self) { group in
