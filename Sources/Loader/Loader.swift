@@ -204,6 +204,7 @@ public struct Loader {
         let reference = try options.reference.map { try ReferenceGenome(path: $0) }
         let normalizer = Normalizer(reference: reference, options: .init(split: true, refCheck: options.refCheck), sourcePath: reader.path)
         var out = FileOutput(output: SiteBuilder.Output())
+        let lengths = Dictionary(reader.header.contigs.map { ($0.name, $0.length) }, uniquingKeysWith: { a, _ in a })
         var n = 0
         while n < limit {
             let next: Variant?
@@ -223,6 +224,11 @@ public struct Loader {
                 if isGVCF { builder.coverage(v, into: &out.output) }
                 continue
             }
+            // Checks htslib does not make: a GT naming an allele the record lacks, a POS past its contig.
+            if let problem = Self.validate(v, lengths: lengths, path: reader.path) {
+                if options.onInvalid == .skip { out.output.skipped += 1; continue }
+                throw problem
+            }
             let outcome: Normalizer.Outcome
             do { outcome = try normalizer.normalize(v) } catch {
                 if options.onInvalid == .skip { out.output.skipped += 1; continue }
@@ -232,6 +238,20 @@ public struct Loader {
             for r in outcome.records { if let s = builder.site(r) { out.output.sites.append(s) } }
         }
         return out
+    }
+
+    static func validate(_ v: Variant, lengths: [String: Int?], path: String) -> VCFError? {
+        if let g = v.genotypes, let top = g.alleles.max(), Int(top) > v.alts.count {
+            return VCFError(.malformedRecord, path: path, line: v.line, locus: v.locus,
+                            message: "a genotype names allele \(top) but the record has only \(v.alts.count) ALT allele(s)",
+                            fix: "the GT and ALT columns disagree; fix the record, or load with --on-invalid skip")
+        }
+        if let length = lengths[v.contig] ?? nil, v.position > length {
+            return VCFError(.malformedRecord, path: path, line: v.line, locus: v.locus,
+                            message: "POS is beyond the declared length of '\(v.contig)' (\(length))",
+                            fix: "the file does not match the reference in its header: re-call or re-header it")
+        }
+        return nil
     }
 
     /// A gVCF declares `<NON_REF>`/`<*>` alleles or GVCF blocks in its header.

@@ -81,6 +81,25 @@ struct SafetyTests {
         #expect(try t.store.stats().batches == 1)
     }
 
+    @Test("a genotype naming an allele the record lacks fails the batch, as varde check reports it")
+    func genotypeAlleleOutOfRange() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("gt.vcf").path
+        // A real file whose 50th record gets GT 0/2 although it has one ALT.
+        _ = try Shell.run(["bash", "-c", "bcftools view -s HG00096 '\(Self.cohort)' | awk 'BEGIN{OFS=\"\\t\"} !/^#/ && ++n==50 {$10=\"0|2\"} {print}' > '\(bad)'"])
+        let t = try TestStore()
+        defer { t.remove() }
+        do {
+            _ = try await t.load([bad])
+            Issue.record("accepted a GT naming a missing allele")
+        } catch let e as VCFError {
+            #expect(e.description.contains("names allele 2"))
+            #expect(e.line != nil)
+        }
+        #expect(try t.store.stats().batches == 0)
+    }
+
     @Test("a load killed with SIGKILL at any moment leaves the store as it was", arguments: [0.05, 0.15, 0.3, 0.5, 0.8])
     func killedLoad(after seconds: Double) async throws {
         let t = try TestStore()
