@@ -237,6 +237,9 @@ public struct VariantAggregate: Sendable, Equatable {
     /// Median tumour VAF, when any tumour carrier had one.
     public var tumourMedianVAF: Double?
 
+    /// Counts within a cohort, when one was asked for.
+    public var cohort: CohortCounts?
+
     public var af: Double? { an > 0 ? Double(ac) / Double(an) : nil }
     public var variantID: VariantID { VariantID(contig: contig, position: position, ref: ref, alt: alt) }
 
@@ -347,4 +350,17 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         self.fix = fix
     }
     public var description: String { message + (fix.map { ". Fix: " + $0 } ?? "") }
+}
+
+/// AC, AN and hom-alt count within a cohort (its counted germline samples only).
+public struct CohortCounts: Sendable, Equatable {
+    public var ac: Int
+    public var an: Int
+    public var nHomAlt: Int
+    public var af: Double? { an > 0 ? Double(ac) / Double(an) : nil }
+    public init(ac: Int, an: Int, nHomAlt: Int) {
+        self.ac = ac
+        self.an = an
+        self.nHomAlt = nHomAlt
+    }
 }

@@ -14,8 +14,16 @@ public protocol VariantStore: AnyObject {
     /// drops variants left with no carrier, audits, and reclaims the space.
     func erase(_ target: ErasureTarget) throws -> ErasureReport
 
-    /// Variants overlapping `region` with their aggregates, in position order.
-    func aggregates(in region: Region) throws -> [VariantAggregate]
+    /// Variants overlapping `region` with their aggregates, in position order; with `cohort` (sample
+    /// ordinals), also the counts within it, computed from the carrier lists (cost grows with carriers).
+    func aggregates(in region: Region, cohort: Set<UInt32>?) throws -> [VariantAggregate]
+
+    /// Variants with this dbSNP ID.
+    func variants(rsid: String) throws -> [VariantID]
+
+    /// Active samples by name, and by person pseudonym: the ordinals a cohort file names.
+    func ordinals(samples names: [String]) throws -> [String: UInt32]
+    func ordinals(pseudonyms: [String]) throws -> [String: [UInt32]]
 
     /// Recomputes every aggregate from the stored calls and compares: the incremental path's proof.
     func verifyAggregates() throws -> [String]
@@ -39,4 +47,8 @@ public protocol BatchWriter: AnyObject {
     func finish(ploidy: [UInt32: [ContigClass: Int]], records: [Int]) throws
     func commit() throws
     func rollback()
+}
+
+extension VariantStore {
+    public func aggregates(in region: Region) throws -> [VariantAggregate] { try aggregates(in: region, cohort: nil) }
 }

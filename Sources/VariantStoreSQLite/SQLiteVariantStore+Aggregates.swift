@@ -25,29 +25,7 @@ extension SQLiteVariantStore {
             let vid = rows.int(0)
             let calls = StoredCalls(columns: rows, base: firsts[rows.int(1)] ?? 0, offset: 2)
             var t = totals[vid] ?? Totals()
-            let exceptions = Dictionary(calls.exceptions.map { ($0.ordinal, $0) }, uniquingKeysWith: { a, _ in a })
-            let carrierQC = calls.qc.count == calls.carriers.count ? Dictionary(zip(calls.carriers, calls.qc), uniquingKeysWith: { a, _ in a }) : [:]
-            // Exceptions of samples in no list: implied hom-ref calls of another ploidy than their default.
-            let listed = Set(calls.het + calls.homAlt + calls.hemi + calls.homRef + calls.noCall)
-            for e in calls.exceptions where !listed.contains(e.ordinal) && samples[e.ordinal]?.counted == true {
-                t.anDelta += Int(e.anDelta)
-                t.ac += Int(e.altAlleles)
-            }
-            for (list, cls) in [(calls.het, CallClass.het), (calls.homAlt, .homAlt), (calls.hemi, .hemi), (calls.homRef, .homRef), (calls.noCall, .noCall)] {
-                for o in list {
-                    guard let s = samples[o] else { continue }
-                    if s.role == .tumour, cls == .het || cls == .homAlt || cls == .hemi {
-                        t.tumours += 1
-                        if let v = carrierQC[o]?.vaf { t.hist.add(Float(v) / 254) }
-                    }
-                    guard s.counted else { continue }
-                    let r = exceptions[o].map { (Int($0.anDelta), Int($0.altAlleles)) } ?? Contribution.rule(cls, policy: s.policy)
-                    t.anDelta += r.0
-                    t.ac += r.1
-                    if cls == .homAlt { t.nHomAlt += 1 }
-                    if cls == .hemi { t.nHemi += 1 }
-                }
-            }
+            Self.accumulate(calls, samples: samples, into: &t)
             totals[vid] = t
         }
         // gVCF reference blocks of counted samples: every variant they cover is called hom-ref for them.
@@ -61,6 +39,34 @@ extension SQLiteVariantStore {
             while try covered.step() { totals[covered.int(0), default: Totals()].anDelta += ploidy }
         }
         return (totals, defaults)
+    }
+
+    /// Adds one stored row's contributions (samples passing `include`) to `t`, by the loader's rules.
+    static func accumulate(_ calls: StoredCalls, samples: [UInt32: SampleRow], include: (UInt32) -> Bool = { _ in true },
+                           into t: inout Totals) {
+        let exceptions = Dictionary(calls.exceptions.map { ($0.ordinal, $0) }, uniquingKeysWith: { a, _ in a })
+        let carrierQC = calls.qc.count == calls.carriers.count ? Dictionary(zip(calls.carriers, calls.qc), uniquingKeysWith: { a, _ in a }) : [:]
+        // Exceptions of samples in no list: implied hom-ref calls of another ploidy than their default.
+        let listed = Set(calls.het + calls.homAlt + calls.hemi + calls.homRef + calls.noCall)
+        for e in calls.exceptions where !listed.contains(e.ordinal) && samples[e.ordinal]?.counted == true && include(e.ordinal) {
+            t.anDelta += Int(e.anDelta)
+            t.ac += Int(e.altAlleles)
+        }
+        for (list, cls) in [(calls.het, CallClass.het), (calls.homAlt, .homAlt), (calls.hemi, .hemi), (calls.homRef, .homRef), (calls.noCall, .noCall)] {
+            for o in list where include(o) {
+                guard let s = samples[o] else { continue }
+                if s.role == .tumour, cls == .het || cls == .homAlt || cls == .hemi {
+                    t.tumours += 1
+                    if let v = carrierQC[o]?.vaf { t.hist.add(Float(v) / 254) }
+                }
+                guard s.counted else { continue }
+                let r = exceptions[o].map { (Int($0.anDelta), Int($0.altAlleles)) } ?? Contribution.rule(cls, policy: s.policy)
+                t.anDelta += r.0
+                t.ac += r.1
+                if cls == .homAlt { t.nHomAlt += 1 }
+                if cls == .hemi { t.nHemi += 1 }
+            }
+        }
     }
 
     /// Recomputes and either writes the result (`write`) or only returns it.
@@ -232,4 +238,51 @@ extension SQLiteVariantStore {
 
 extension ErasureTarget {
     var isPerson: Bool { if case .person = self { true } else { false } }
+}
+
+/// Counts within a cohort, GQT-style: the cohort's default AN per contig class once, then only the
+/// stored carrier lists of each variant, intersected with the cohort.
+struct CohortContext {
+    let store: SQLiteVariantStore
+    let members: Set<UInt32>
+    let samples: [UInt32: SQLiteVariantStore.SampleRow]
+    let defaults: [ContigClass: Int]
+    let firsts: [Int: UInt32]
+    let gvcfMembers: Bool
+
+    init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
+        self.store = store
+        self.members = members
+        samples = try store.activeSamples()
+        var d: [ContigClass: Int] = [:]
+        var gvcf = false
+        for o in members {
+            guard let s = samples[o], s.counted else { continue }
+            if s.policy == .ref { for (cls, n) in s.ploidy { d[cls, default: 0] += n } } else { gvcf = true }
+        }
+        defaults = d
+        firsts = try store.batchFirstOrdinals()
+        gvcfMembers = gvcf
+    }
+
+    func counts(vid: Int, contigClass: ContigClass, contig: String, position: Int) throws(StoreError) -> CohortCounts {
+        var t = SQLiteVariantStore.Totals()
+        let rows = try store.db.statement("SELECT batch_id, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE vid = ?")
+        try rows.bind([.int(vid)])
+        while try rows.step() {
+            let calls = StoredCalls(columns: rows, base: firsts[rows.int(0)] ?? 0, offset: 1)
+            SQLiteVariantStore.accumulate(calls, samples: samples, include: { members.contains($0) }, into: &t)
+        }
+        var covered = 0
+        if gvcfMembers {
+            let cid = try store.contigID(contig)
+            let cov = try store.db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2")
+            try cov.bind([.int(cid), .int(position)])
+            while try cov.step() {
+                let o = UInt32(cov.int(0))
+                if members.contains(o), samples[o]?.counted == true { covered += cov.int(1) }
+            }
+        }
+        return CohortCounts(ac: t.ac, an: (defaults[contigClass] ?? 0) + t.anDelta + covered, nHomAlt: t.nHomAlt)
+    }
 }

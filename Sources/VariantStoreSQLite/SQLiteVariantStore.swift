@@ -117,7 +117,7 @@ public final class SQLiteVariantStore: VariantStore {
         return name
     }
 
-    public func aggregates(in requested: Region) throws -> [VariantAggregate] {
+    public func aggregates(in requested: Region, cohort: Set<UInt32>?) throws -> [VariantAggregate] {
         var region = requested
         region.contig = try storedContigName(requested.contig)
         let defaults = try defaultAN()
@@ -125,20 +125,56 @@ public final class SQLiteVariantStore: VariantStore {
         let span = try db.scalarInt("SELECT coalesce(max(end_pos - pos), 0) FROM variant WHERE contig_id = (SELECT contig_id FROM contig WHERE name = ?)", [.text(region.contig)]) ?? 0
         let s = try db.statement("""
             SELECT c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
-                   a.vaf_hist, c.class
+                   a.vaf_hist, c.class, v.vid, v.contig_id
             FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid
             WHERE c.name = ? AND v.pos BETWEEN ? AND ? AND v.end_pos >= ?
             ORDER BY v.pos, v.ref, v.alt
             """)
+        let cohortContext = try cohort.map { try CohortContext(store: self, members: $0) }
         let end = region.end ?? Int(Int32.max)
         try s.bind([.text(region.contig), .int(max(1, region.start - span)), .int(end), .int(region.start)])
         var out: [VariantAggregate] = []
+        var vids: [Int] = []
         while try s.step() {
             let cls = ContigClass(rawValue: s.int(13)) ?? .autosome
+            vids.append(s.int(14))
             out.append(VariantAggregate(
                 contig: s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
                 kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
                 nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11), tumourMedianVAF: VAFHistogram(s.blob(12)).median))
+        }
+        if let cohortContext {
+            for i in out.indices {
+                let cls = ContigClass(contig: out[i].contig)
+                out[i].cohort = try cohortContext.counts(vid: vids[i], contigClass: cls, contig: region.contig, position: out[i].position)
+            }
+        }
+        return out
+    }
+
+    public func variants(rsid: String) throws -> [VariantID] {
+        let s = try db.statement("SELECT c.name, v.pos, v.ref, v.alt FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE v.rsid = ? ORDER BY v.contig_id, v.pos")
+        try s.bind([.text(rsid)])
+        var out: [VariantID] = []
+        while try s.step() { out.append(VariantID(contig: s.text(0) ?? "", position: s.int(1), ref: s.text(2) ?? "", alt: s.text(3) ?? "")) }
+        return out
+    }
+
+    public func ordinals(samples names: [String]) throws -> [String: UInt32] {
+        var out: [String: UInt32] = [:]
+        for n in names {
+            if let o = try db.scalarInt("SELECT ordinal FROM sample WHERE name = ? AND active = 1", [.text(n)]) { out[n] = UInt32(o) }
+        }
+        return out
+    }
+
+    public func ordinals(pseudonyms: [String]) throws -> [String: [UInt32]] {
+        var out: [String: [UInt32]] = [:]
+        let s = try db.statement("SELECT s.ordinal FROM sample s JOIN person p ON p.person_id = s.person_id WHERE p.pseudonym = ? AND s.active = 1")
+        for p in pseudonyms {
+            s.reset()
+            try s.bind([.text(p)])
+            while try s.step() { out[p, default: []].append(UInt32(s.int(0))) }
         }
         return out
     }

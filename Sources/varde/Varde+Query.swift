@@ -1,40 +1,116 @@
 import ArgumentParser
 import Foundation
+import Loader
 import VariantCore
 import VariantStore
 
 extension Varde {
-    /// `varde query --region`: variants and their population aggregates.
+    /// `varde query`: variants and their population aggregates, optionally within a cohort.
     struct Query: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Variants in a region with AC, AN, AF and NHOMALT (germline, one sample per person).",
+            abstract: "Variants by region, variant ID or rsID with AC, AN, AF and NHOMALT; with --cohort, also within the cohort.",
             discussion: """
-                --region takes bcftools syntax: CHROM, CHROM:BEG-END or CHROM:BEG- (1-based, inclusive), comma-separated; \
-                the chr prefix is accepted either way. Output (TSV): #CHROM POS ID REF ALT AC AN AF NHOMALT, then NHEMI \
-                (hemizygous carriers) and TUMOURS (tumour samples carrying the variant, never part of AC/AN). Records \
-                overlapping the region are reported, as 'bcftools view -r' does.
+                Selectors (one): --region in bcftools syntax (CHROM, CHROM:BEG-END, CHROM:BEG-; 1-based, inclusive; \
+                comma-separated; the chr prefix accepted either way; records overlapping the region are reported, as \
+                'bcftools view -r'), --variant 22-16050075-A-G (gnomAD style), --rsid rs587697622.
+                TSV columns: #CHROM POS ID REF ALT AC AN AF NHOMALT, then with --cohort COHORT_AC COHORT_AN COHORT_AF \
+                COHORT_NHOMALT, then NHEMI (hemizygous carriers) and TUMOURS (tumour samples carrying the variant, never \
+                part of AC/AN). Counts cover germline samples of people not erased, one sample per person.
+                --cohort FILE lists sample IDs or person keys, one per line (person keys need the pseudonym secret).
+                JSON (--format json): one object per line with the same fields in camelCase: chrom, pos, id, ref, alt, \
+                variantId, ac, an, af, nhomalt, nhemi, tumours and, with a cohort, cohort {ac, an, af, nhomalt}.
                 """)
         @OptionGroup var storeOptions: StoreOptions
-        @Option(help: "Region(s) in bcftools syntax, e.g. 22:16050000-16060000 or chr7,8.") var region: String
+        @Option(help: "Region(s) in bcftools syntax, e.g. 22:16050000-16060000 or chr7,8.") var region: String?
+        @Option(help: "A variant in gnomAD style, e.g. 22-16050075-A-G.") var variant: String?
+        @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
+        @Option(help: "File of sample IDs or person keys (one per line): also count within this cohort.") var cohort: String?
+        @Option(help: "Output: tsv or json (one object per line).") var format: QueryFormat = .tsv
+        @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for person keys in --cohort).") var secretFile: String?
+
+        enum QueryFormat: String, ExpressibleByArgument { case tsv, json }
 
         func validate() throws {
-            do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) }
+            guard [region, variant, rsid].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one selector: --region, --variant or --rsid")
+            }
+            if let region { do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) } }
+            if let variant { do { _ = try VariantID(parsing: variant) } catch { throw ValidationError(error.description) } }
         }
 
         func run() async throws {
             try await failing {
-                let regions = try Region.parseList(region)
                 let store = try storeOptions.open()
-                var out = "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\n"
-                for r in regions {
-                    for a in try store.aggregates(in: r) {
-                        out += "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t"
-                        out += (a.af.map { "\($0)" } ?? ".") + "\t\(a.nHomAlt)\t\(a.nHemi)\t\(a.tumours)\n"
-                        if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
+                let members = try cohort.map { try resolveCohort($0, store: store) }
+                var rows: [VariantAggregate] = []
+                if let region {
+                    for r in try Region.parseList(region) { rows += try store.aggregates(in: r, cohort: members) }
+                } else {
+                    let ids: [VariantID] = try variant.map { [try VariantID(parsing: $0)] } ?? (try store.variants(rsid: rsid!))
+                    for id in ids {
+                        let (pos, ref, alt) = Self.trimmed(id.position, id.ref, id.alt)
+                        rows += try store.aggregates(in: Region(contig: id.contig, start: pos, end: pos), cohort: members)
+                            .filter { $0.position == pos && $0.ref == ref && $0.alt == alt }
                     }
+                }
+                var out = format == .tsv
+                    ? "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (members != nil ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "") + "\tNHEMI\tTUMOURS\n"
+                    : ""
+                for a in rows {
+                    out += format == .tsv ? Self.tsv(a) : Self.json(a)
+                    if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
             }
+        }
+
+        /// Sample names map to themselves; anything else is taken as a person key and pseudonymised.
+        func resolveCohort(_ path: String, store: any VariantStore) throws -> Set<UInt32> {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw LoadError(path: path, "cannot read the cohort file", fix: "check the path")
+            }
+            let entries = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            var members = Set<UInt32>()
+            let bySample = try store.ordinals(samples: entries)
+            members.formUnion(bySample.values)
+            let rest = entries.filter { bySample[$0] == nil }
+            if !rest.isEmpty {
+                let p = try Pseudonymizer.fromEnvironment(file: secretFile)
+                let byPerson = try store.ordinals(pseudonyms: rest.map(p.pseudonym))
+                for (k, key) in rest.enumerated() {
+                    guard let o = byPerson[p.pseudonym(key)] else {
+                        throw LoadError(path: path, line: nil, "'\(key)' is neither a sample nor a person in the store (entry \(k + 1) of those not found as samples)",
+                                        fix: "list sample IDs or person keys, one per line")
+                    }
+                    members.formUnion(o)
+                }
+            }
+            return members
+        }
+
+        static func trimmed(_ pos: Int, _ ref: String, _ alt: String) -> (Int, String, String) {
+            var r = Array(ref), a = Array(alt), p = pos
+            while r.count > 1, a.count > 1, r.last == a.last { r.removeLast(); a.removeLast() }
+            while r.count > 1, a.count > 1, r.first == a.first { r.removeFirst(); a.removeFirst(); p += 1 }
+            return (p, String(r), String(a))
+        }
+
+        static func af(_ v: Double?) -> String { v.map { "\($0)" } ?? "." }
+
+        static func tsv(_ a: VariantAggregate) -> String {
+            var s = "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)"
+            if let c = a.cohort { s += "\t\(c.ac)\t\(c.an)\t\(af(c.af))\t\(c.nHomAlt)" }
+            return s + "\t\(a.nHemi)\t\(a.tumours)\n"
+        }
+
+        static func json(_ a: VariantAggregate) -> String {
+            var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
+                                    "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
+                                    "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours]
+            if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
+            let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self) + "\n"
         }
     }
 }

@@ -74,6 +74,52 @@ struct StoreCommandTests {
         #expect(after.stdout.contains("erasures\t1"))
     }
 
+    @Test("cohort frequencies equal bcftools view -S cohort | norm -m- | +fill-tags; variant, rsID and JSON selectors agree")
+    func cohortAndSelectors() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        #expect(try varde(["load", "--quiet", "--store", store, Self.cohort]).status == 0)
+        // A fixed pseudo-random cohort of 300 of the 2,504 samples.
+        let all = try Shell.run(["bcftools", "query", "-l", Self.cohort]).stdout.split(separator: "\n").map(String.init)
+        var pick: [String] = []
+        var x: UInt64 = 12345
+        for s in all { x = x &* 6364136223846793005 &+ 1442695040888963407; if (x >> 33) % 25 < 3 { pick.append(s) } }
+        let cohortFile = dir.appendingPathComponent("cohort.txt").path
+        try pick.joined(separator: "\n").write(toFile: cohortFile, atomically: true, encoding: .utf8)
+
+        let q = try varde(["query", "--store", store, "--region", "22:16050000-16061300", "--cohort", cohortFile])
+        #expect(q.status == 0, "\(q.stderr)")
+        let lines = q.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT") == true)
+        let mine = lines.dropFirst().map { l -> String in
+            let f = l.split(separator: "\t").map(String.init)
+            return "\(f[0])\t\(f[1])\t\(f[3])\t\(f[4])\t\(f[9])\t\(f[10])"
+        }.sorted()
+        let oracle = try Shell.run(["bash", "-c", "bcftools view -S '\(cohortFile)' '\(Self.cohort)' | bcftools norm -m- 2>/dev/null | bcftools +fill-tags -- -t AC,AN | bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT\\t%AC\\t%AN\\n'"])
+        let expected = oracle.stdout.split(separator: "\n").map(String.init).filter { $0.split(separator: "\t")[3] != "*" }.map { l -> String in
+            let f = l.split(separator: "\t").map(String.init)
+            var r = Array(f[2]), a = Array(f[3]), p = Int(f[1])!
+            if !f[3].hasPrefix("<") {
+                while r.count > 1, a.count > 1, r.last == a.last { r.removeLast(); a.removeLast() }
+                while r.count > 1, a.count > 1, r.first == a.first { r.removeFirst(); a.removeFirst(); p += 1 }
+            }
+            return "\(f[0])\t\(p)\t\(String(r))\t\(String(a))\t\(f[4])\t\(f[5])"
+        }.sorted()
+        #expect(pick.count > 200)
+        #expect(mine.count == 418)
+        #expect(mine == expected)
+
+        // --variant and --rsid find the same record; JSON carries the same numbers.
+        let byVariant = try varde(["query", "--store", store, "--variant", "22-16050115-G-A"]).stdout
+        let byRsid = try varde(["query", "--store", store, "--rsid", "rs587755077"]).stdout
+        #expect(byVariant == byRsid)
+        #expect(byVariant.contains("22\t16050115\trs587755077\tG\tA\t32\t5008"))
+        let json = try varde(["query", "--store", store, "--variant", "chr22-16050115-G-A", "--format", "json"]).stdout
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(o["ac"] as? Int == 32 && o["an"] as? Int == 5008 && o["variantId"] as? String == "22-16050115-G-A")
+    }
+
     @Test("a bad region is a usage error (64)")
     func badRegion() throws {
         let r = try varde(["query", "--store", "/nonexistent.db", "--region", "22:500-100"])
