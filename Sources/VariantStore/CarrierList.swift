@@ -96,31 +96,41 @@ public enum CarrierList {
                 shift += 7
                 if shift > 35 { return [] }
             }
-            var bitPos = i * 8
-            let totalBits = bytes.count * 8
-            func bit() -> Int? {
-                guard bitPos < totalBits else { return nil }
-                let v = Int(bytes[bitPos >> 3] >> UInt8(bitPos & 7)) & 1
-                bitPos += 1
-                return v
+            // A 64-bit window over the bit stream: unary quotients by counting trailing ones.
+            var acc: UInt64 = 0, have = 0, next = i
+            func refill() {
+                while have <= 56 && next < bytes.count { acc |= UInt64(bytes[next]) << UInt64(have); have += 8; next += 1 }
             }
             var previous: Int64 = -1
             out.reserveCapacity(Int(min(count, 1 << 20)))
             for _ in 0..<count {
                 var q = 0
                 while true {
-                    guard let b = bit() else { return out }
-                    if b == 0 { break }
-                    q += 1
+                    refill()
+                    guard have > 0 else { return out }
+                    let ones = (~acc).trailingZeroBitCount
+                    if ones < have {
+                        q += ones
+                        acc = ones + 1 >= 64 ? 0 : acc >> UInt64(ones + 1)
+                        have -= ones + 1
+                        break
+                    }
+                    q += have
+                    acc = 0
+                    have = 0
                 }
                 var r = 0
-                for j in 0..<k {
-                    guard let b = bit() else { return out }
-                    r |= b << j
+                if k > 0 {
+                    refill()
+                    guard have >= k, k < 64 else { return out }
+                    r = Int(acc & ((1 << UInt64(k)) - 1))
+                    acc >>= UInt64(k)
+                    have -= k
                 }
+                guard q < (1 << 40) else { return out }
                 let gap = Int64(q << k | r)
                 let rel = previous + gap + 1
-                guard rel <= Int64(UInt32.max - base) else { return out }
+                guard rel >= 0, rel <= Int64(UInt32.max - base) else { return out }
                 out.append(base + UInt32(rel))
                 previous = rel
             }

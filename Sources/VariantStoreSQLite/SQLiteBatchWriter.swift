@@ -249,14 +249,14 @@ struct StoredCalls {
     }
 
     /// Reads columns het, hom, hemi, homref, nocall, exceptions, qc (in that order) from column `offset`.
-    init(columns s: Statement, base: UInt32, offset: Int32 = 0) {
+    init(columns s: Statement, base: UInt32, offset: Int32 = 0, decodeQC: Bool = true) {
         het = CarrierList.decode(s.blob(offset), base: base)
         homAlt = CarrierList.decode(s.blob(offset + 1), base: base)
         hemi = CarrierList.decode(s.blob(offset + 2), base: base)
         homRef = CarrierList.decode(s.blob(offset + 3), base: base)
         noCall = CarrierList.decode(s.blob(offset + 4), base: base)
         exceptions = ExceptionCodec.decode(s.blob(offset + 5), base: base)
-        qc = QCCodec.decode(s.blob(offset + 6))
+        qc = decodeQC ? QCCodec.decode(s.blob(offset + 6)) : []
     }
 
     var isEmpty: Bool { het.isEmpty && homAlt.isEmpty && hemi.isEmpty && homRef.isEmpty && noCall.isEmpty }

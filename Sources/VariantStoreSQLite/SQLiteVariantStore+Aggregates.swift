@@ -42,25 +42,32 @@ extension SQLiteVariantStore {
     }
 
     /// Adds one stored row's contributions (samples passing `include`) to `t`, by the loader's rules.
-    static func accumulate(_ calls: StoredCalls, samples: [UInt32: SampleRow], include: (UInt32) -> Bool = { _ in true },
+    static func accumulate(_ calls: StoredCalls, samples: SampleTable, include: (UInt32) -> Bool = { _ in true },
                            into t: inout Totals) {
-        let exceptions = Dictionary(calls.exceptions.map { ($0.ordinal, $0) }, uniquingKeysWith: { a, _ in a })
-        let carrierQC = calls.qc.count == calls.carriers.count ? Dictionary(zip(calls.carriers, calls.qc), uniquingKeysWith: { a, _ in a }) : [:]
-        // Exceptions of samples in no list: implied hom-ref calls of another ploidy than their default.
-        let listed = Set(calls.het + calls.homAlt + calls.hemi + calls.homRef + calls.noCall)
-        for e in calls.exceptions where !listed.contains(e.ordinal) && samples[e.ordinal]?.counted == true && include(e.ordinal) {
-            t.anDelta += Int(e.anDelta)
-            t.ac += Int(e.altAlleles)
+        var exceptions: [UInt32: CallException] = [:]
+        if !calls.exceptions.isEmpty {
+            exceptions = Dictionary(calls.exceptions.map { ($0.ordinal, $0) }, uniquingKeysWith: { a, _ in a })
+            // Exceptions of samples in no list: implied hom-ref calls of another ploidy than their default.
+            let listed = Set(calls.het + calls.homAlt + calls.hemi + calls.homRef + calls.noCall)
+            for e in calls.exceptions where !listed.contains(e.ordinal) && samples[e.ordinal]?.counted == true && include(e.ordinal) {
+                t.anDelta += Int(e.anDelta)
+                t.ac += Int(e.altAlleles)
+            }
         }
+        var qcByCarrier: [UInt32: CarrierQC]? = nil
         for (list, cls) in [(calls.het, CallClass.het), (calls.homAlt, .homAlt), (calls.hemi, .hemi), (calls.homRef, .homRef), (calls.noCall, .noCall)] {
             for o in list where include(o) {
                 guard let s = samples[o] else { continue }
                 if s.role == .tumour, cls == .het || cls == .homAlt || cls == .hemi {
                     t.tumours += 1
-                    if let v = carrierQC[o]?.vaf { t.hist.add(Float(v) / 254) }
+                    if qcByCarrier == nil {
+                        qcByCarrier = calls.qc.count == calls.carriers.count ? Dictionary(zip(calls.carriers, calls.qc), uniquingKeysWith: { a, _ in a }) : [:]
+                    }
+                    if let v = qcByCarrier?[o]?.vaf { t.hist.add(Float(v) / 254) }
                 }
                 guard s.counted else { continue }
-                let r = exceptions[o].map { (Int($0.anDelta), Int($0.altAlleles)) } ?? Contribution.rule(cls, policy: s.policy)
+                let r = exceptions.isEmpty ? Contribution.rule(cls, policy: s.policy)
+                    : exceptions[o].map { (Int($0.anDelta), Int($0.altAlleles)) } ?? Contribution.rule(cls, policy: s.policy)
                 t.anDelta += r.0
                 t.ac += r.1
                 if cls == .homAlt { t.nHomAlt += 1 }
@@ -245,10 +252,11 @@ extension ErasureTarget {
 struct CohortContext {
     let store: SQLiteVariantStore
     let members: Set<UInt32>
-    let samples: [UInt32: SQLiteVariantStore.SampleRow]
+    let samples: SQLiteVariantStore.SampleTable
     let defaults: [ContigClass: Int]
     let firsts: [Int: UInt32]
     let gvcfMembers: Bool
+    let mask: [UInt64]
 
     init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
@@ -261,6 +269,10 @@ struct CohortContext {
             if s.policy == .ref { for (cls, n) in s.ploidy { d[cls, default: 0] += n } } else { gvcf = true }
         }
         defaults = d
+        // Membership as a bitmap over ordinals: one AND per stored carrier.
+        var m = [UInt64](repeating: 0, count: Int((members.max() ?? 0) >> 6) + 1)
+        for o in members { m[Int(o >> 6)] |= 1 << UInt64(o & 63) }
+        mask = m
         firsts = try store.batchFirstOrdinals()
         gvcfMembers = gvcf
     }
@@ -270,8 +282,12 @@ struct CohortContext {
         let rows = try store.db.statement("SELECT batch_id, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE vid = ?")
         try rows.bind([.int(vid)])
         while try rows.step() {
-            let calls = StoredCalls(columns: rows, base: firsts[rows.int(0)] ?? 0, offset: 1)
-            SQLiteVariantStore.accumulate(calls, samples: samples, include: { members.contains($0) }, into: &t)
+            let calls = StoredCalls(columns: rows, base: firsts[rows.int(0)] ?? 0, offset: 1, decodeQC: false)
+            let mask = self.mask
+            SQLiteVariantStore.accumulate(calls, samples: samples, include: { o in
+                let w = Int(o >> 6)
+                return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
+            }, into: &t)
         }
         var covered = 0
         if gvcfMembers {

@@ -86,15 +86,29 @@ public final class SQLiteVariantStore: VariantStore {
         var ploidy: [ContigClass: Int]
     }
 
-    func activeSamples() throws(StoreError) -> [UInt32: SampleRow] {
+    /// Active samples by ordinal, in an array (ordinals are dense): looked up once per stored carrier.
+    struct SampleTable {
+        private(set) var rows: [SampleRow?] = []
+        subscript(_ o: UInt32) -> SampleRow? { Int(o) < rows.count ? rows[Int(o)] : nil }
+        subscript(assign o: UInt32) -> SampleRow? {
+            get { self[o] }
+            set {
+                if Int(o) >= rows.count { rows += Array(repeating: nil, count: Int(o) + 1 - rows.count) }
+                rows[Int(o)] = newValue
+            }
+        }
+        var values: [SampleRow] { rows.compactMap { $0 } }
+    }
+
+    func activeSamples() throws(StoreError) -> SampleTable {
         let s = try db.statement("""
             SELECT ordinal, batch_id, role, counted, absent_policy, ploidy_autosome, ploidy_x, ploidy_y, ploidy_mt
             FROM sample WHERE active = 1
             """)
-        var out: [UInt32: SampleRow] = [:]
+        var out = SampleTable()
         while try s.step() {
             let o = UInt32(s.int(0))
-            out[o] = SampleRow(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
+            out[assign: o] = SampleRow(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
                                counted: s.int(3) == 1, policy: AbsentPolicy(rawValue: s.text(4) ?? "") ?? .ref,
                                ploidy: [.autosome: s.int(5), .x: s.int(6), .y: s.int(7), .mitochondrial: s.int(8)])
         }
