@@ -80,12 +80,12 @@ public enum CarrierList {
         return out
     }
 
-    /// Decodes what ``encode(_:base:span:)`` wrote. Malformed bytes decode to what could be read.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, base: UInt32) -> [UInt32] {
-        guard let tag = bytes.first else { return [] }
-        var out: [UInt32] = []
+    /// Calls `body` with each ordinal ``encode(_:base:span:)`` wrote, in order, without building an array.
+    /// Malformed bytes yield what could be read.
+    public static func forEach(_ bytes: UnsafeRawBufferPointer, base: UInt32, _ body: (UInt32) -> Void) {
+        guard let tag = bytes.first else { return }
         if tag == 2 {
-            guard bytes.count >= 3 else { return [] }
+            guard bytes.count >= 3 else { return }
             let k = Int(bytes[1])
             var i = 2
             var count: UInt64 = 0, shift: UInt64 = 0
@@ -94,7 +94,7 @@ public enum CarrierList {
                 count |= UInt64(b & 0x7F) << shift
                 if b & 0x80 == 0 { break }
                 shift += 7
-                if shift > 35 { return [] }
+                if shift > 35 { return }
             }
             // A 64-bit window over the bit stream: unary quotients by counting trailing ones.
             var acc: UInt64 = 0, have = 0, next = i
@@ -102,12 +102,11 @@ public enum CarrierList {
                 while have <= 56 && next < bytes.count { acc |= UInt64(bytes[next]) << UInt64(have); have += 8; next += 1 }
             }
             var previous: Int64 = -1
-            out.reserveCapacity(Int(min(count, 1 << 20)))
-            for _ in 0..<count {
+                        for _ in 0..<count {
                 var q = 0
                 while true {
                     refill()
-                    guard have > 0 else { return out }
+                    guard have > 0 else { return }
                     let ones = (~acc).trailingZeroBitCount
                     if ones < have {
                         q += ones
@@ -122,28 +121,28 @@ public enum CarrierList {
                 var r = 0
                 if k > 0 {
                     refill()
-                    guard have >= k, k < 64 else { return out }
+                    guard have >= k, k < 64 else { return }
                     r = Int(acc & ((1 << UInt64(k)) - 1))
                     acc >>= UInt64(k)
                     have -= k
                 }
-                guard q < (1 << 40) else { return out }
+                guard q < (1 << 40) else { return }
                 let gap = Int64(q << k | r)
                 let rel = previous + gap + 1
-                guard rel >= 0, rel <= Int64(UInt32.max - base) else { return out }
-                out.append(base + UInt32(rel))
+                guard rel >= 0, rel <= Int64(UInt32.max - base) else { return }
+                body(base + UInt32(rel))
                 previous = rel
             }
-            return out
+            return
         }
         if tag == 1 {
             for i in 1..<bytes.count where bytes[i] != 0 {
                 let b = bytes[i]
                 for bit in 0..<8 where b & (1 << UInt8(bit)) != 0 {
-                    out.append(base + UInt32((i - 1) * 8 + bit))
+                    body(base + UInt32((i - 1) * 8 + bit))
                 }
             }
-            return out
+            return
         }
         var i = 1
         var previous: UInt32 = 0
@@ -156,13 +155,20 @@ public enum CarrierList {
                 value |= UInt32(b & 0x7F) << shift
                 if b & 0x80 == 0 { break }
                 shift += 7
-                if shift > 28 { return out }
+                if shift > 28 { return }
             }
             let rel = first ? value : previous + value + 1
             first = false
             previous = rel
-            out.append(base + rel)
+            body(base + rel)
         }
+        return
+    }
+
+    /// Decodes what ``encode(_:base:span:)`` wrote. Malformed bytes decode to what could be read.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, base: UInt32) -> [UInt32] {
+        var out: [UInt32] = []
+        forEach(bytes, base: base) { out.append($0) }
         return out
     }
 

@@ -257,6 +257,8 @@ struct CohortContext {
     let firsts: [Int: UInt32]
     let gvcfMembers: Bool
     let mask: [UInt64]
+    let refMask: [UInt64]
+    let missingMask: [UInt64]
 
     init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
@@ -270,28 +272,66 @@ struct CohortContext {
         }
         defaults = d
         // Membership as a bitmap over ordinals: one AND per stored carrier.
-        var m = [UInt64](repeating: 0, count: Int((members.max() ?? 0) >> 6) + 1)
-        for o in members { m[Int(o >> 6)] |= 1 << UInt64(o & 63) }
+        let words = Int((members.max() ?? 0) >> 6) + 1
+        var m = [UInt64](repeating: 0, count: words), r = m, x = m
+        for o in members {
+            let w = Int(o >> 6), bit: UInt64 = 1 << UInt64(o & 63)
+            m[w] |= bit
+            // Counted members by absent policy: what each list entry adds depends on it.
+            if let s = samples[o], s.counted { if s.policy == .ref { r[w] |= bit } else { x[w] |= bit } }
+        }
         mask = m
+        refMask = r
+        missingMask = x
         firsts = try store.batchFirstOrdinals()
         gvcfMembers = gvcf
     }
 
-    func counts(vid: Int, contigClass: ContigClass, contig: String, position: Int) throws(StoreError) -> CohortCounts {
-        var t = SQLiteVariantStore.Totals()
-        let rows = try store.db.statement("SELECT batch_id, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE vid = ?")
-        try rows.bind([.int(vid)])
+    /// Cohort contributions of every calls row of variants starting in `from...to` on `contig`, by vid.
+    func totals(contig: String, from: Int, to: Int) throws(StoreError) -> [Int: SQLiteVariantStore.Totals] {
+        var out: [Int: SQLiteVariantStore.Totals] = [:]
+        let rows = try store.db.statement("""
+            SELECT c.vid, c.batch_id, c.het, c.hom, c.hemi, c.homref, c.nocall, c.exceptions, c.qc
+            FROM variant v JOIN calls c ON c.vid = v.vid
+            WHERE v.contig_id = (SELECT contig_id FROM contig WHERE name = ?) AND v.pos BETWEEN ? AND ?
+            """)
+        try rows.bind([.text(contig), .int(from), .int(to)])
         while try rows.step() {
-            let calls = StoredCalls(columns: rows, base: firsts[rows.int(0)] ?? 0, offset: 1, decodeQC: false)
-            let mask = self.mask
-            SQLiteVariantStore.accumulate(calls, samples: samples, include: { o in
-                let w = Int(o >> 6)
-                return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
-            }, into: &t)
+            let vid = rows.int(0)
+            let base = firsts[rows.int(1)] ?? 0
+            var t = out[vid] ?? SQLiteVariantStore.Totals()
+            if rows.isNull(7) {
+                // The common case, fused: walk each list's bytes and test membership, no arrays built.
+                for (col, cls) in [(Int32(2), CallClass.het), (3, .homAlt), (4, .hemi), (5, .homRef), (6, .noCall)] {
+                    let ref = Contribution.rule(cls, policy: .ref), missing = Contribution.rule(cls, policy: .missing)
+                    var nRef = 0, nMissing = 0
+                    rows.withBlob(col) { bytes in
+                        CarrierList.forEach(bytes, base: base) { o in
+                            let w = Int(o >> 6), bit: UInt64 = 1 << UInt64(o & 63)
+                            guard w < refMask.count else { return }
+                            if refMask[w] & bit != 0 { nRef += 1 } else if missingMask[w] & bit != 0 { nMissing += 1 }
+                        }
+                    }
+                    t.anDelta += nRef * ref.anDelta + nMissing * missing.anDelta
+                    t.ac += nRef * ref.ac + nMissing * missing.ac
+                    if cls == .homAlt { t.nHomAlt += nRef + nMissing }
+                }
+            } else {
+                let calls = StoredCalls(columns: rows, base: base, offset: 2, decodeQC: false)
+                let mask = self.mask
+                SQLiteVariantStore.accumulate(calls, samples: samples, include: { o in
+                    let w = Int(o >> 6)
+                    return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
+                }, into: &t)
+            }
+            out[vid] = t
         }
+        return out
+    }
+
+    func counts(_ t: SQLiteVariantStore.Totals, contigClass: ContigClass, contigID cid: Int, position: Int) throws(StoreError) -> CohortCounts {
         var covered = 0
         if gvcfMembers {
-            let cid = try store.contigID(contig)
             let cov = try store.db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2")
             try cov.bind([.int(cid), .int(position)])
             while try cov.step() {

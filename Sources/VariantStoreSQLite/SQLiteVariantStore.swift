@@ -157,10 +157,13 @@ public final class SQLiteVariantStore: VariantStore {
                 kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
                 nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11), tumourMedianVAF: VAFHistogram(s.blob(12)).median))
         }
-        if let cohortContext {
+        if let cohortContext, !out.isEmpty {
+            // One pass over the region's calls rows (not one statement per variant).
+            let cls = ContigClass(contig: region.contig)
+            let totals = try cohortContext.totals(contig: region.contig, from: max(1, region.start - span), to: end)
+            let cid = try contigID(region.contig)
             for i in out.indices {
-                let cls = ContigClass(contig: out[i].contig)
-                out[i].cohort = try cohortContext.counts(vid: vids[i], contigClass: cls, contig: region.contig, position: out[i].position)
+                out[i].cohort = try cohortContext.counts(totals[vids[i]] ?? Totals(), contigClass: cls, contigID: cid, position: out[i].position)
             }
         }
         return out
