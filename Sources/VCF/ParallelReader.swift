@@ -79,13 +79,14 @@ extension ParallelReader {
     /// the file size.
     /// `chunks` overrides the number of chunks planned.
     public static func forEachChunk<T: Sendable>(
-        path: String, options: ReadOptions = ReadOptions(), workers: Int, maxChunkBytes: UInt64 = 16 << 20, chunks requested: Int? = nil,
+        path: String, options: ReadOptions = ReadOptions(), workers: Int, maxChunkBytes: UInt64 = 4 << 20, chunks requested: Int? = nil,
         produce: @escaping @Sendable (VariantReader, Region) throws -> T,
         consume: (T) throws -> Void
     ) async throws {
         var st = stat()
         let size = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
-        let count = requested ?? max(max(1, workers) * 4, Int(size / max(maxChunkBytes, 1)) + 1)
+        // Chunks of at most ~maxChunkBytes compressed input: what a worker holds at once does not grow with the file.
+        let count = requested ?? max(max(1, workers) * 2, Int(size / max(maxChunkBytes, 1)) + 1)
         let chunks = try planChunks(path: path, count: count)
         let window = max(1, workers)
         try await withThrowingTaskGroup(of: (Int, T).self) { group in

@@ -22,7 +22,7 @@ public final class SQLiteVariantStore: VariantStore {
         // into overflow pages whose unused tails cost 14.5 MB of 32.7 MB on the 10,000-sample benchmark.
         // page_size only takes effect on a new, empty file (before WAL is set).
         try db.execute("PRAGMA page_size = 16384")
-        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;")
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")
         try migrate()
     }
 
