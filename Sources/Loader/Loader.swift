@@ -62,6 +62,7 @@ public struct Loader {
         var assembly = options.assembly
         var contigs: [String: Int?] = [:]
         var expectedRecords: Int? = 0
+        var seenNames = Set<String>()
         for (i, path) in paths.enumerated() {
             let reader = try VariantReader(path: path, options: ReadOptions(genotypes: false, sampleValues: false, annotations: false))
             let h = reader.header
@@ -85,7 +86,7 @@ public struct Loader {
             let policy: AbsentPolicy = gvcf ? .missing : options.absentAs
             let first = specs.count
             var pairPerson: String? = nil
-            if options.manifest == nil, let t = h.tumourSample, let n = h.normalSample { pairPerson = n; _ = t }
+            if options.manifest == nil, h.tumourSample != nil, let n = h.normalSample { pairPerson = n }
             for name in h.samples {
                 let spec: SampleSpec
                 if let manifest = options.manifest {
@@ -106,8 +107,8 @@ public struct Loader {
                 }
                 specs.append(spec)
             }
-            if Set(h.samples).count != h.samples.count || specs.dropLast(h.samples.count).contains(where: { h.samples.contains($0.name) }) {
-                throw LoadError(path: path, "a sample name appears twice in this batch", fix: "every sample must have a unique name")
+            for name in h.samples where !seenNames.insert(name).inserted {
+                throw LoadError(path: path, "sample \(name) appears twice in this batch", fix: "every sample must have a unique name")
             }
             plans.append(FilePlan(path: path, header: h, isGVCF: gvcf, indexed: reader.isIndexed, firstColumn: first))
             if let n = reader.indexedRecordCount(), expectedRecords != nil { expectedRecords! += n } else { expectedRecords = nil }

@@ -11,7 +11,6 @@ final class SQLiteBatchWriter: BatchWriter {
     let span: Int
     private var db: SQLiteDatabase { store.db }
     private var contigIDs: [String: Int] = [:]
-    private var roleOf: [UInt32: SampleRole] = [:]
     private var coverageExists: Bool
     /// Samples superseded by `--replace`: aggregates are recomputed at commit.
     private var needsRecompute = false
@@ -116,7 +115,6 @@ final class SQLiteBatchWriter: BatchWriter {
                           .optional(sp.diagnosisDate), .optional(sp.careSite), .optional(sp.assay),
                           attributes.isEmpty ? .null : .text(attributes), .text(now)])
             assigned.append(AssignedSample(ordinal: ordinal, counted: countedFlags[i], spec: sp))
-            roleOf[ordinal] = sp.role
         }
         samples = assigned
         coverageExists = try db.scalarInt("SELECT count(*) FROM (SELECT 1 FROM coverage LIMIT 1)") ?? 0 > 0
