@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Loader
+import VCF
 import VariantCore
 import VariantStore
 
@@ -14,11 +15,13 @@ extension Varde {
                 comma-separated; the chr prefix accepted either way; records overlapping the region are reported, as \
                 'bcftools view -r'), --variant 22-16050075-A-G (gnomAD style), --rsid rs587697622.
                 TSV columns: #CHROM POS ID REF ALT AC AN AF NHOMALT, then with --cohort COHORT_AC COHORT_AN COHORT_AF \
-                COHORT_NHOMALT, then NHEMI (hemizygous carriers) and TUMOURS (tumour samples carrying the variant, never \
-                part of AC/AN). Counts cover germline samples of people not erased, one sample per person.
+                COHORT_NHOMALT, then NHEMI (hemizygous carriers), TUMOURS (tumour samples carrying the variant, never \
+                part of AC/AN) and HGVSG (genomic HGVS on RefSeq NC_ accessions as the OMOP Genomic vocabulary writes it; \
+                indels need --reference for the 3′ shift, '.' otherwise). Counts cover germline samples of people not \
+                erased, one sample per person.
                 --cohort FILE lists sample IDs or person keys, one per line (person keys need the pseudonym secret).
                 JSON (--format json): one object per line with the same fields in camelCase: chrom, pos, id, ref, alt, \
-                variantId, ac, an, af, nhomalt, nhemi, tumours and, with a cohort, cohort {ac, an, af, nhomalt}.
+                variantId, ac, an, af, nhomalt, nhemi, tumours, hgvsg and, with a cohort, cohort {ac, an, af, nhomalt}.
                 """)
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Region(s) in bcftools syntax, e.g. 22:16050000-16060000 or chr7,8.") var region: String?
@@ -27,6 +30,7 @@ extension Varde {
         @Option(help: "File of sample IDs or person keys (one per line): also count within this cohort.") var cohort: String?
         @Option(help: "Output: tsv or json (one object per line).") var format: QueryFormat = .tsv
         @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for person keys in --cohort).") var secretFile: String?
+        @Option(name: .shortAndLong, help: "Reference FASTA: needed to 3′-shift indels in HGVSG (SNVs and delins do without).") var reference: String?
 
         enum QueryFormat: String, ExpressibleByArgument { case tsv, json }
 
@@ -53,11 +57,21 @@ extension Varde {
                             .filter { $0.position == pos && $0.ref == ref && $0.alt == alt }
                     }
                 }
+                let assembly = try store.assembly()
+                let fasta = try reference.map { try ReferenceGenome(path: $0) }
+                func hgvs(_ a: VariantAggregate) -> String? {
+                    guard let assembly else { return nil }
+                    let contig = fasta.map { f in [a.contig, Assembly.canonicalChromosome(a.contig), "chr" + Assembly.canonicalChromosome(a.contig)]
+                        .first { f.hasContig($0) } } ?? nil
+                    let lookup: GenomicHGVS.Reference? = fasta.flatMap { f in contig.map { c in { s, e in f.bases(c, s, e) } } }
+                    return GenomicHGVS.describe(assembly: assembly, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt,
+                                                reference: lookup)
+                }
                 var out = format == .tsv
-                    ? "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (members != nil ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "") + "\tNHEMI\tTUMOURS\n"
+                    ? "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (members != nil ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "") + "\tNHEMI\tTUMOURS\tHGVSG\n"
                     : ""
                 for a in rows {
-                    out += format == .tsv ? Self.tsv(a) : Self.json(a)
+                    out += format == .tsv ? Self.tsv(a, hgvs: hgvs(a)) : Self.json(a, hgvs: hgvs(a))
                     if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
@@ -98,16 +112,16 @@ extension Varde {
 
         static func af(_ v: Double?) -> String { v.map { "\($0)" } ?? "." }
 
-        static func tsv(_ a: VariantAggregate) -> String {
+        static func tsv(_ a: VariantAggregate, hgvs: String?) -> String {
             var s = "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)"
             if let c = a.cohort { s += "\t\(c.ac)\t\(c.an)\t\(af(c.af))\t\(c.nHomAlt)" }
-            return s + "\t\(a.nHemi)\t\(a.tumours)\n"
+            return s + "\t\(a.nHemi)\t\(a.tumours)\t\(hgvs ?? ".")\n"
         }
 
-        static func json(_ a: VariantAggregate) -> String {
+        static func json(_ a: VariantAggregate, hgvs: String?) -> String {
             var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
                                     "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
-                                    "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours]
+                                    "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvs ?? NSNull()]
             if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
             let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data("{}".utf8)
             return String(decoding: data, as: UTF8.self) + "\n"

@@ -25,7 +25,8 @@ struct StoreCommandTests {
         let q = try varde(["query", "--store", store, "--region", "chr22:16050000-16052000"])
         #expect(q.status == 0)
         let lines = q.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS")
+        #expect(lines.first == "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tHGVSG")
+        #expect(lines.contains { $0.hasPrefix("22\t16050075\t") && $0.hasSuffix("\tNC_000022.10:g.16050075A>G") })
         let mine = lines.dropFirst().map { l -> String in
             let f = l.split(separator: "\t").map(String.init)
             return "\(f[0])\t\(f[1])\t\(f[3])\t\(f[4])\t\(f[5])\t\(f[6])"
@@ -118,6 +119,24 @@ struct StoreCommandTests {
         let json = try varde(["query", "--store", store, "--variant", "chr22-16050115-G-A", "--format", "json"]).stdout
         let o = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(o["ac"] as? Int == 32 && o["an"] as? Int == 5008 && o["variantId"] as? String == "22-16050115-G-A")
+    }
+
+    @Test("HGVSG: indels are 3′-shifted against --reference; without it only SNVs and delins are written")
+    func hgvsColumn() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        let vcf = Fixtures.path("reference/Homo_sapiens_assembly19.dbsnp135.chr1_1M.exome_intervals.vcf")
+        let fasta = Fixtures.path("reference/Homo_sapiens_assembly19_chr1_1M.fasta")
+        #expect(try varde(["load", "--quiet", "--store", store, "--reference", fasta, vcf]).status == 0)
+        let with = try varde(["query", "--store", store, "--region", "1", "--reference", fasta]).stdout.split(separator: "\n").dropFirst()
+        let without = try varde(["query", "--store", store, "--region", "1"]).stdout.split(separator: "\n").dropFirst()
+        #expect(with.count == without.count && with.count > 700)
+        let indelsWith = with.filter { $0.contains("del") || $0.contains("dup") || $0.contains("ins") }
+        #expect(!indelsWith.isEmpty)
+        #expect(indelsWith.allSatisfy { $0.contains("NC_000001.10:g.") })
+        #expect(without.filter { $0.hasSuffix("\t.") }.count >= indelsWith.filter { !$0.contains("delins") }.count)
+        #expect(with.filter { $0.hasSuffix("\t.") }.isEmpty)
     }
 
     @Test("a bad region is a usage error (64)")

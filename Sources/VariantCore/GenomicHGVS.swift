@@ -1,0 +1,77 @@
+/// Genomic HGVS (`NC_000007.14:g.140753336A>T`) in the canonical form the OMOP Genomic vocabulary's
+/// synonyms use: shared bases trimmed, indels shifted to their 3′-most position against the reference,
+/// `dup` where an insertion repeats the sequence before it, `m.` on the mitochondrial genome.
+public enum GenomicHGVS {
+    /// Reads reference bases `start...end` (1-based, inclusive, upper case) of the variant's contig;
+    /// `nil` past the contig's end.
+    public typealias Reference = (_ start: Int, _ end: Int) -> [UInt8]?
+
+    /// The RefSeq accession of a primary chromosome (`chr7`, `7`, `X`, `MT`) on an assembly.
+    public static func accession(assembly: Assembly, contig: String) -> String? {
+        let chrom = Assembly.canonicalChromosome(contig)
+        if chrom == "MT" { return "NC_012920.1" }
+        let versions: [String: (Int, Int)] = [  // chromosome: (GRCh37 version, GRCh38 version)
+            "1": (10, 11), "2": (11, 12), "3": (11, 12), "4": (11, 12), "5": (9, 10), "6": (11, 12), "7": (13, 14),
+            "8": (10, 11), "9": (11, 12), "10": (10, 11), "11": (9, 10), "12": (11, 12), "13": (10, 11), "14": (8, 9),
+            "15": (9, 10), "16": (9, 10), "17": (10, 11), "18": (9, 10), "19": (9, 10), "20": (10, 11), "21": (8, 9),
+            "22": (10, 11), "X": (10, 11), "Y": (9, 10),
+        ]
+        guard let v = versions[chrom] else { return nil }
+        let number = chrom == "X" ? 23 : chrom == "Y" ? 24 : Int(chrom)!
+        let digits = String(number)
+        return "NC_" + String(repeating: "0", count: 6 - digits.count) + digits + ".\(assembly == .grch37 ? v.0 : v.1)"
+    }
+
+    /// The genomic HGVS of one VCF allele; `nil` for what HGVS `g.` does not describe here (symbolic alleles,
+    /// breakends, `*`, no change) or for an indel when no reference is given (it cannot be 3′-shifted).
+    public static func describe(accession: String, mitochondrial: Bool = false, position: Int, ref: String, alt: String,
+                                reference: Reference?) -> String? {
+        let kind = AlleleKind.classify(ref: ref, alt: alt)
+        guard kind.isSequenceResolved else { return nil }
+        var r = Array(ref.utf8).map(upper), a = Array(alt.utf8).map(upper)
+        var p = position
+        while let x = r.last, let y = a.last, x == y { r.removeLast(); a.removeLast() }
+        while let x = r.first, let y = a.first, x == y { r.removeFirst(); a.removeFirst(); p += 1 }
+        let prefix = accession + (mitochondrial ? ":m." : ":g.")
+        func s(_ b: [UInt8]) -> String { String(decoding: b, as: UTF8.self) }
+        switch (r.count, a.count) {
+        case (0, 0):
+            return nil
+        case (1, 1):
+            return prefix + "\(p)\(s(r))>\(s(a))"
+        case (_, 0):
+            guard let reference else { return nil }
+            // Deletion of r at p...: slide right while the next base equals the first deleted one.
+            var deleted = r, start = p, end = p + r.count - 1
+            while let next = reference(end + 1, end + 1)?.first, next == deleted[0] {
+                deleted.append(deleted.removeFirst())
+                start += 1; end += 1
+            }
+            return prefix + (start == end ? "\(start)del" : "\(start)_\(end)del")
+        case (0, _):
+            guard let reference else { return nil }
+            // Insertion of a between p-1 and p: slide right, then a copy of the bases before it is a dup.
+            var inserted = a, after = p - 1
+            while let next = reference(after + 1, after + 1)?.first, next == inserted[0] {
+                inserted.append(inserted.removeFirst())
+                after += 1
+            }
+            let dupStart = after - inserted.count + 1
+            if dupStart >= 1, let before = reference(dupStart, after), before == inserted {
+                return prefix + (dupStart == after ? "\(after)dup" : "\(dupStart)_\(after)dup")
+            }
+            return prefix + "\(after)_\(after + 1)ins\(s(inserted))"
+        default:
+            let end = p + r.count - 1
+            return prefix + (p == end ? "\(p)delins\(s(a))" : "\(p)_\(end)delins\(s(a))")
+        }
+    }
+
+    /// Genomic HGVS on a store's assembly (`nil` off the primary chromosomes; see ``describe``).
+    public static func describe(assembly: Assembly, contig: String, position: Int, ref: String, alt: String,
+                                reference: Reference?) -> String? {
+        guard let acc = accession(assembly: assembly, contig: contig) else { return nil }
+        return describe(accession: acc, mitochondrial: Assembly.canonicalChromosome(contig) == "MT", position: position,
+                        ref: ref, alt: alt, reference: reference)
+    }
+}
