@@ -20,6 +20,7 @@ extension Varde {
                 indels need --reference for the 3′ shift, '.' otherwise). Counts cover germline samples of people not \
                 erased, one sample per person.
                 --cohort FILE lists sample IDs or person keys, one per line (person keys need the pseudonym secret).
+                Filters: --min-af/--max-af (population AF), --type snv|mnv|indel|sv, --origin germline|somatic.
                 JSON (--format json): one object per line with the same fields in camelCase: chrom, pos, id, ref, alt, \
                 variantId, ac, an, af, nhomalt, nhemi, tumours, hgvsg and, with a cohort, cohort {ac, an, af, nhomalt}.
                 """)
@@ -29,12 +30,32 @@ extension Varde {
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
         @Option(help: "File of sample IDs or person keys (one per line): also count within this cohort.") var cohort: String?
         @Option(help: "Output: tsv or json (one object per line).") var format: QueryFormat = .tsv
+        @Option(name: .customLong("min-af"), help: "Only variants with population AF at least this.") var minAF: Double?
+        @Option(name: .customLong("max-af"), help: "Only variants with population AF at most this.") var maxAF: Double?
+        @Option(help: "Only this variant type: snv, mnv, indel or sv (symbolic and breakend alleles).") var type: VariantType?
+        @Option(help: "germline (carried by a counted germline sample) or somatic (carried by a tumour).") var origin: Origin?
+
+        enum VariantType: String, ExpressibleByArgument {
+            case snv, mnv, indel, sv
+            func matches(_ kind: String) -> Bool {
+                switch self {
+                case .snv: kind == "snv"
+                case .mnv: kind == "mnv"
+                case .indel: kind == "insertion" || kind == "deletion" || kind == "complex"
+                case .sv: kind == "symbolic" || kind == "breakend"
+                }
+            }
+        }
+        enum Origin: String, ExpressibleByArgument { case germline, somatic }
         @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for person keys in --cohort).") var secretFile: String?
         @Option(name: .shortAndLong, help: "Reference FASTA: needed to 3′-shift indels in HGVSG (SNVs and delins do without).") var reference: String?
 
         enum QueryFormat: String, ExpressibleByArgument { case tsv, json }
 
         func validate() throws {
+            for (name, v) in [("--min-af", minAF), ("--max-af", maxAF)] where v.map({ !(0...1).contains($0) }) == true {
+                throw ValidationError("\(name) must be between 0 and 1")
+            }
             guard [region, variant, rsid].compactMap({ $0 }).count == 1 else {
                 throw ValidationError("give exactly one selector: --region, --variant or --rsid")
             }
@@ -55,6 +76,16 @@ extension Varde {
                         let (pos, ref, alt) = Self.trimmed(id.position, id.ref, id.alt)
                         rows += try store.aggregates(in: Region(contig: id.contig, start: pos, end: pos), cohort: members)
                             .filter { $0.position == pos && $0.ref == ref && $0.alt == alt }
+                    }
+                }
+                rows = rows.filter { a in
+                    if let minAF, (a.af ?? 0) < minAF { return false }
+                    if let maxAF, (a.af ?? 0) > maxAF { return false }
+                    if let type, !type.matches(a.kind) { return false }
+                    switch origin {
+                    case .germline?: return a.ac > 0
+                    case .somatic?: return a.tumours > 0
+                    case nil: return true
                     }
                 }
                 let assembly = try store.assembly()

@@ -139,6 +139,35 @@ struct StoreCommandTests {
         #expect(with.filter { $0.hasSuffix("\t.") }.isEmpty)
     }
 
+    @Test("filters: --min-af/--max-af, --type, --origin agree with the unfiltered rows")
+    func filters() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        let manifest = dir.appendingPathComponent("m.tsv").path
+        try "sample\tperson\trole\nSM-612V3\tP-1\ttumour\nSM-612V6\tP-1\tnormal\n".write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(try varde(["load", "--quiet", "--store", store, Self.cohort]).status == 0)
+        #expect(try varde(["load", "--quiet", "--store", store, "--manifest", manifest, Fixtures.path("somatic/mutect2.NA12878.head300.vcf")]).status == 0)
+        func rows(_ extra: [String]) throws -> [[String]] {
+            try varde(["query", "--store", store, "--region", "22,1,2"] + extra).stdout.split(separator: "\n").dropFirst()
+                .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        }
+        let all = try rows([])
+        let common = try rows(["--min-af", "0.05"])
+        #expect(!common.isEmpty && common.count < all.count)
+        #expect(common.count == all.filter { (Double($0[7]) ?? 0) >= 0.05 }.count)
+        let rare = try rows(["--max-af", "0.001"])
+        #expect(rare.count == all.filter { (Double($0[7]) ?? 0) <= 0.001 }.count)
+        let indels = try rows(["--type", "indel"])
+        #expect(!indels.isEmpty && indels.allSatisfy { $0[3].count != $0[4].count })
+        let sv = try rows(["--type", "sv"])
+        #expect(sv.count == 4 && sv.allSatisfy { $0[4].hasPrefix("<CN") })
+        let somatic = try rows(["--origin", "somatic"])
+        #expect(!somatic.isEmpty && somatic.allSatisfy { Int($0[10])! > 0 })
+        #expect(somatic.count == all.filter { Int($0[10])! > 0 }.count)
+        #expect(try varde(["query", "--store", store, "--region", "22", "--min-af", "2"]).status == 64)
+    }
+
     @Test("a bad region is a usage error (64)")
     func badRegion() throws {
         let r = try varde(["query", "--store", "/nonexistent.db", "--region", "22:500-100"])
