@@ -364,3 +364,15 @@ public struct CohortCounts: Sendable, Equatable {
         self.nHomAlt = nHomAlt
     }
 }
+
+/// One sample carrying one variant (controlled data: `varde query --sample/--person`).
+public struct CarriedVariant: Sendable, Equatable {
+    public var variant: VariantAggregate
+    public var sample: String
+    public var zygosity: Zygosity
+    public init(variant: VariantAggregate, sample: String, zygosity: Zygosity) {
+        self.variant = variant
+        self.sample = sample
+        self.zygosity = zygosity
+    }
+}

@@ -18,6 +18,10 @@ public protocol VariantStore: AnyObject {
     /// ordinals), also the counts within it, computed from the carrier lists (cost grows with carriers).
     func aggregates(in region: Region, cohort: Set<UInt32>?) throws -> [VariantAggregate]
 
+    /// What these samples carry (het, hom-alt or hemizygous), with each variant's aggregates; sorted by
+    /// contig, position, sample. Cost grows with the samples' batches, not with the store.
+    func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant]
+
     /// Variants with this dbSNP ID.
     func variants(rsid: String) throws -> [VariantID]
 

@@ -169,6 +169,54 @@ public final class SQLiteVariantStore: VariantStore {
         return out
     }
 
+    public func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant] {
+        guard !ordinals.isEmpty else { return [] }
+        let firsts = try batchFirstOrdinals()
+        var names: [UInt32: String] = [:]
+        var batches = Set<Int>()
+        let sq = try db.statement("SELECT name, batch_id FROM sample WHERE ordinal = ? AND active = 1")
+        for o in ordinals {
+            sq.reset()
+            try sq.bind([.int(Int(o))])
+            if try sq.step() { names[o] = sq.text(0); batches.insert(sq.int(1)) }
+        }
+        var hits: [(vid: Int, ordinal: UInt32, zygosity: Zygosity)] = []
+        let rows = try db.statement("SELECT vid, het, hom, hemi FROM calls WHERE batch_id = ?")
+        for b in batches.sorted() {
+            rows.reset()
+            try rows.bind([.int(b)])
+            let base = firsts[b] ?? 0
+            while try rows.step() {
+                let vid = rows.int(0)
+                for (col, z) in [(Int32(1), Zygosity.het), (2, .homAlt), (3, .hemizygous)] {
+                    rows.withBlob(col) { bytes in
+                        CarrierList.forEach(bytes, base: base) { o in if ordinals.contains(o) { hits.append((vid, o, z)) } }
+                    }
+                }
+            }
+        }
+        let defaults = try defaultAN()
+        let one = try db.statement("""
+            SELECT c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
+                   a.vaf_hist, c.class
+            FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid WHERE v.vid = ?
+            """)
+        var out: [(key: (Int, Int, String), row: CarriedVariant)] = []
+        for h in hits {
+            one.reset()
+            try one.bind([.int(h.vid)])
+            guard try one.step() else { continue }
+            let cls = ContigClass(rawValue: one.int(13)) ?? .autosome
+            let agg = VariantAggregate(
+                contig: one.text(0) ?? "", position: one.int(1), end: one.int(2), ref: one.text(3) ?? "", alt: one.text(4) ?? "",
+                kind: one.text(5) ?? "", rsid: one.text(6), ac: one.int(7), an: defaults[cls, default: 0] + one.int(8),
+                nHomAlt: one.int(9), nHemi: one.int(10), tumours: one.int(11), tumourMedianVAF: VAFHistogram(one.blob(12)).median)
+            let contigID = try db.scalarInt("SELECT contig_id FROM contig WHERE name = ?", [.text(agg.contig)]) ?? 0
+            out.append(((contigID, agg.position, names[h.ordinal] ?? ""), CarriedVariant(variant: agg, sample: names[h.ordinal] ?? "", zygosity: h.zygosity)))
+        }
+        return out.sorted { $0.key < $1.key }.map(\.row)
+    }
+
     public func variants(rsid: String) throws -> [VariantID] {
         let s = try db.statement("SELECT c.name, v.pos, v.ref, v.alt FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE v.rsid = ? ORDER BY v.contig_id, v.pos")
         try s.bind([.text(rsid)])

@@ -13,7 +13,8 @@ extension Varde {
             discussion: """
                 Selectors (one): --region in bcftools syntax (CHROM, CHROM:BEG-END, CHROM:BEG-; 1-based, inclusive; \
                 comma-separated; the chr prefix accepted either way; records overlapping the region are reported, as \
-                'bcftools view -r'), --variant 22-16050075-A-G (gnomAD style), --rsid rs587697622.
+                'bcftools view -r'), --variant 22-16050075-A-G (gnomAD style), --rsid rs587697622, or (controlled data) \
+                --sample ID / --person KEY: what they carry, with SAMPLE and ZYGOSITY (het, homAlt, hemizygous) columns.
                 TSV columns: #CHROM POS ID REF ALT AC AN AF NHOMALT, then with --cohort COHORT_AC COHORT_AN COHORT_AF \
                 COHORT_NHOMALT, then NHEMI (hemizygous carriers), TUMOURS (tumour samples carrying the variant, never \
                 part of AC/AN) and HGVSG (genomic HGVS on RefSeq NC_ accessions as the OMOP Genomic vocabulary writes it; \
@@ -28,6 +29,8 @@ extension Varde {
         @Option(help: "Region(s) in bcftools syntax, e.g. 22:16050000-16060000 or chr7,8.") var region: String?
         @Option(help: "A variant in gnomAD style, e.g. 22-16050075-A-G.") var variant: String?
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
+        @Option(help: "What this sample carries (controlled data).") var sample: String?
+        @Option(help: "What this person carries, all their samples (controlled data; needs the pseudonym secret).") var person: String?
         @Option(help: "File of sample IDs or person keys (one per line): also count within this cohort.") var cohort: String?
         @Option(help: "Output: tsv or json (one object per line).") var format: QueryFormat = .tsv
         @Option(name: .customLong("min-af"), help: "Only variants with population AF at least this.") var minAF: Double?
@@ -56,8 +59,8 @@ extension Varde {
             for (name, v) in [("--min-af", minAF), ("--max-af", maxAF)] where v.map({ !(0...1).contains($0) }) == true {
                 throw ValidationError("\(name) must be between 0 and 1")
             }
-            guard [region, variant, rsid].compactMap({ $0 }).count == 1 else {
-                throw ValidationError("give exactly one selector: --region, --variant or --rsid")
+            guard [region, variant, rsid, sample, person].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one selector: --region, --variant, --rsid, --sample or --person")
             }
             if let region { do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) } }
             if let variant { do { _ = try VariantID(parsing: variant) } catch { throw ValidationError(error.description) } }
@@ -68,6 +71,28 @@ extension Varde {
                 let store = try storeOptions.open()
                 let members = try cohort.map { try resolveCohort($0, store: store) }
                 var rows: [VariantAggregate] = []
+                if sample != nil || person != nil {
+                    var ordinals = Set<UInt32>()
+                    if let sample {
+                        guard let o = try store.ordinals(samples: [sample])[sample] else {
+                            throw LoadError("sample \(sample) is not in the store", fix: "list samples with 'varde samples'")
+                        }
+                        ordinals.insert(o)
+                    } else if let person {
+                        let p = try Pseudonymizer.fromEnvironment(file: secretFile).pseudonym(person)
+                        guard let os = try store.ordinals(pseudonyms: [p])[p] else {
+                            throw LoadError("no sample of that person is in the store", fix: "check the person key and the pseudonym secret")
+                        }
+                        ordinals.formUnion(os)
+                    }
+                    var out = "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tSAMPLE\tZYGOSITY\n"
+                    for c in try store.carried(by: ordinals) {
+                        let a = c.variant
+                        out += "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(Self.af(a.af))\t\(a.nHomAlt)\t\(a.nHemi)\t\(a.tumours)\t\(c.sample)\t\(c.zygosity.rawValue)\n"
+                    }
+                    FileHandle.standardOutput.write(Data(out.utf8))
+                    return
+                }
                 if let region {
                     for r in try Region.parseList(region) { rows += try store.aggregates(in: r, cohort: members) }
                 } else {

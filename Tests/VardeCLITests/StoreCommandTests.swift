@@ -168,6 +168,39 @@ struct StoreCommandTests {
         #expect(try varde(["query", "--store", store, "--region", "22", "--min-af", "2"]).status == 64)
     }
 
+    @Test("--sample and --person: what they carry equals bcftools' genotypes after splitting")
+    func carriedBySample() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        #expect(try varde(["load", "--quiet", "--store", store, Self.cohort]).status == 0)
+        let q = try varde(["query", "--store", store, "--sample", "HG00097"])
+        #expect(q.status == 0)
+        let mine = q.stdout.split(separator: "\n").dropFirst().map { l -> String in
+            let f = l.split(separator: "\t").map(String.init)
+            return "\(f[1])\t\(f[3])\t\(f[4])\t\(f[12])"
+        }
+        let oracle = try Shell.run(["bash", "-c", "bcftools norm -m- '\(Self.cohort)' 2>/dev/null | bcftools query -s HG00097 -f '%POS\\t%REF\\t%ALT[\\t%GT]\\n'"])
+        let expected = oracle.stdout.split(separator: "\n").compactMap { l -> String? in
+            let f = l.split(separator: "\t").map(String.init)
+            let alts = f[3].filter { $0 == "1" }.count
+            guard alts > 0, f[2] != "*" else { return nil }
+            var r = Array(f[1]), a = Array(f[2]), p = Int(f[0])!
+            if !f[2].hasPrefix("<") {
+                while r.count > 1, a.count > 1, r.last == a.last { r.removeLast(); a.removeLast() }
+                while r.count > 1, a.count > 1, r.first == a.first { r.removeFirst(); a.removeFirst(); p += 1 }
+            }
+            return "\(p)\t\(String(r))\t\(String(a))\t\(alts == 2 ? "homAlt" : "het")"
+        }
+        #expect(!mine.isEmpty)
+        #expect(mine.sorted() == expected.sorted())
+        // --person with the sample's person key (without a manifest, the sample name) gives the same.
+        let byPerson = try varde(["query", "--store", store, "--person", "HG00097"])
+        #expect(byPerson.stdout == q.stdout)
+        let unknown = try varde(["query", "--store", store, "--sample", "NOPE"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("not in the store"))
+    }
+
     @Test("a bad region is a usage error (64)")
     func badRegion() throws {
         let r = try varde(["query", "--store", "/nonexistent.db", "--region", "22:500-100"])
