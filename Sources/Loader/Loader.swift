@@ -61,6 +61,7 @@ public struct Loader {
         var specs: [SampleSpec] = []
         var assembly = options.assembly
         var contigs: [String: Int?] = [:]
+        var contigOrder: [String] = []
         var expectedRecords: Int? = 0
         var seenNames = Set<String>()
         for (i, path) in paths.enumerated() {
@@ -81,7 +82,10 @@ public struct Loader {
                 throw LoadError(path: path, "the contig lengths say \(a.rawValue), not \(options.assembly!.rawValue) as --assembly says",
                                 fix: "check the file's reference, or drop --assembly")
             }
-            for c in h.contigs { contigs[c.name] = c.length }
+            for c in h.contigs where contigs[c.name] == nil {
+                contigs[c.name] = c.length
+                contigOrder.append(c.name)
+            }
             let gvcf = options.gvcf ?? Self.looksLikeGVCF(h)
             let policy: AbsentPolicy = gvcf ? .missing : options.absentAs
             let first = specs.count
@@ -119,7 +123,7 @@ public struct Loader {
         for p in plans { files.append(SourceFile(path: p.path, sha256: try FileDigest.sha256(path: p.path), isGVCF: p.isGVCF)) }
 
         // 2. One transaction for the whole batch.
-        let plan = BatchPlan(command: options.command, assembly: assembly, contigs: contigs.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 },
+        let plan = BatchPlan(command: options.command, assembly: assembly, contigs: contigOrder.map { ($0, contigs[$0] ?? nil) },
                              files: files, samples: specs, replace: options.replace)
         let writer = try store.beginBatch(plan)
         do {

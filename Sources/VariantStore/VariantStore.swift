@@ -22,6 +22,13 @@ public protocol VariantStore: AnyObject {
     /// contig, position, sample. Cost grows with the samples' batches, not with the store.
     func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant]
 
+    /// Active samples whose manifest field `key` (a known column such as `role`, `diagnosis`, `sex`, or a free
+    /// attribute) equals `value`; `diagnosis` matches ICD prefixes (`C34` matches `C34.1`).
+    func ordinals(whereField key: String, equals value: String) throws -> Set<UInt32>
+
+    /// Contigs with their declared lengths, in the order the store first met them.
+    func contigs() throws -> [(name: String, length: Int?)]
+
     /// Variants with this dbSNP ID.
     func variants(rsid: String) throws -> [VariantID]
 

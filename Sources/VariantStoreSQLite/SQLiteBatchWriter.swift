@@ -37,6 +37,7 @@ final class SQLiteBatchWriter: BatchWriter {
                                  fix: "the file was called against another reference; re-header or re-call it")
             }
         }
+        for c in plan.contigs { _ = try store.contigID(c.name, length: c.length) }
         // Duplicates: the same file (by checksum) or sample name already loaded.
         var superseded = Set<UInt32>()
         for f in plan.files {

@@ -69,9 +69,15 @@ public final class SQLiteVariantStore: VariantStore {
     // MARK: - Lookups shared with the writer
 
     func contigID(_ name: String, length: Int? = nil) throws(StoreError) -> Int {
-        let s = try db.statement("SELECT contig_id FROM contig WHERE name = ?")
+        let s = try db.statement("SELECT contig_id, length FROM contig WHERE name = ?")
         try s.bind([.text(name)])
-        if try s.step() { return s.int(0) }
+        if try s.step() {
+            let id = s.int(0)
+            let known = !s.isNull(1)
+            s.reset()
+            if !known, let length { try db.statement("UPDATE contig SET length = ? WHERE contig_id = ?").run([.int(length), .int(id)]) }
+            return id
+        }
         try db.statement("INSERT INTO contig(name, length, class) VALUES (?, ?, ?)")
             .run([.text(name), .optional(length), .int(ContigClass(contig: name).rawValue)])
         return Int(db.lastInsertRowID)
@@ -215,6 +221,37 @@ public final class SQLiteVariantStore: VariantStore {
             out.append(((contigID, agg.position, names[h.ordinal] ?? ""), CarriedVariant(variant: agg, sample: names[h.ordinal] ?? "", zygosity: h.zygosity)))
         }
         return out.sorted { $0.key < $1.key }.map(\.row)
+    }
+
+    public func ordinals(whereField key: String, equals value: String) throws -> Set<UInt32> {
+        let columns: [String: String] = ["role": "s.role", "specimen_type": "s.specimen_type", "collection_date": "s.collection_date",
+                                          "diagnosis": "s.diagnosis", "diagnosis_date": "s.diagnosis_date", "care_site": "s.care_site",
+                                          "assay": "s.assay", "sex": "p.sex", "birth_year": "p.birth_year", "sample": "s.name"]
+        var out = Set<UInt32>()
+        if let column = columns[key.lowercased()] {
+            let match = key.lowercased() == "diagnosis" ? "(\(column) = ?1 OR \(column) LIKE ?1 || '.%' OR \(column) LIKE ?1 || '%')"
+                : key.lowercased() == "role" && ["tumor", "somatic"].contains(value.lowercased()) ? "\(column) = 'tumour'"
+                : "lower(CAST(\(column) AS TEXT)) = lower(?1)"
+            let s = try db.statement("SELECT s.ordinal FROM sample s JOIN person p ON p.person_id = s.person_id WHERE s.active = 1 AND \(match)")
+            try s.bind(match.contains("?1") ? [.text(value)] : [])
+            while try s.step() { out.insert(UInt32(s.int(0))) }
+            return out
+        }
+        // Free attributes are stored as tab-separated key=value pairs.
+        let s = try db.statement("SELECT ordinal, attributes FROM sample WHERE active = 1 AND attributes IS NOT NULL")
+        while try s.step() {
+            let pairs = (s.text(1) ?? "").split(separator: "\t")
+            if pairs.contains(where: { $0 == "\(key.lowercased())=\(value)" }) { out.insert(UInt32(s.int(0))) }
+        }
+        return out
+    }
+
+    /// Contigs with their lengths, in the order the store first met them (for VCF output headers).
+    public func contigs() throws -> [(name: String, length: Int?)] {
+        let s = try db.statement("SELECT name, length FROM contig ORDER BY contig_id")
+        var out: [(String, Int?)] = []
+        while try s.step() { out.append((s.text(0) ?? "", s.isNull(1) ? nil : s.int(1))) }
+        return out
     }
 
     public func variants(rsid: String) throws -> [VariantID] {

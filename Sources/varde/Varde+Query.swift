@@ -27,12 +27,15 @@ extension Varde {
                 """)
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Region(s) in bcftools syntax, e.g. 22:16050000-16060000 or chr7,8.") var region: String?
+        @Option(name: .customLong("regions-file"), help: "BED file of regions (0-based, half-open, as BED is).") var regionsFile: String?
         @Option(help: "A variant in gnomAD style, e.g. 22-16050075-A-G.") var variant: String?
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
         @Option(help: "What this sample carries (controlled data).") var sample: String?
         @Option(help: "What this person carries, all their samples (controlled data; needs the pseudonym secret).") var person: String?
         @Option(help: "File of sample IDs or person keys (one per line): also count within this cohort.") var cohort: String?
-        @Option(help: "Output: tsv or json (one object per line).") var format: QueryFormat = .tsv
+        @Option(name: .customLong("cohort-where"), help: "Cohort by manifest field, KEY=VALUE (repeatable, all must hold), e.g. diagnosis=C34 or role=tumour.")
+        var cohortWhere: [String] = []
+        @Option(help: "Output: tsv, json (one object per line) or vcf (VCF 4.2 sites with INFO AC/AN/AF/NHOMALT).") var format: QueryFormat = .tsv
         @Option(name: .customLong("min-af"), help: "Only variants with population AF at least this.") var minAF: Double?
         @Option(name: .customLong("max-af"), help: "Only variants with population AF at most this.") var maxAF: Double?
         @Option(help: "Only this variant type: snv, mnv, indel or sv (symbolic and breakend alleles).") var type: VariantType?
@@ -53,15 +56,16 @@ extension Varde {
         @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for person keys in --cohort).") var secretFile: String?
         @Option(name: .shortAndLong, help: "Reference FASTA: needed to 3′-shift indels in HGVSG (SNVs and delins do without).") var reference: String?
 
-        enum QueryFormat: String, ExpressibleByArgument { case tsv, json }
+        enum QueryFormat: String, ExpressibleByArgument { case tsv, json, vcf }
 
         func validate() throws {
             for (name, v) in [("--min-af", minAF), ("--max-af", maxAF)] where v.map({ !(0...1).contains($0) }) == true {
                 throw ValidationError("\(name) must be between 0 and 1")
             }
-            guard [region, variant, rsid, sample, person].compactMap({ $0 }).count == 1 else {
-                throw ValidationError("give exactly one selector: --region, --variant, --rsid, --sample or --person")
+            guard [region, regionsFile, variant, rsid, sample, person].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one selector: --region, --regions-file, --variant, --rsid, --sample or --person")
             }
+            for w in cohortWhere where !w.contains("=") { throw ValidationError("--cohort-where takes KEY=VALUE, e.g. diagnosis=C34") }
             if let region { do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) } }
             if let variant { do { _ = try VariantID(parsing: variant) } catch { throw ValidationError(error.description) } }
         }
@@ -69,7 +73,12 @@ extension Varde {
         func run() async throws {
             try await failing {
                 let store = try storeOptions.open()
-                let members = try cohort.map { try resolveCohort($0, store: store) }
+                var members = try cohort.map { try resolveCohort($0, store: store) }
+                for w in cohortWhere {
+                    let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
+                    let matched = try store.ordinals(whereField: parts[0], equals: parts.count > 1 ? parts[1] : "")
+                    members = members.map { $0.intersection(matched) } ?? matched
+                }
                 var rows: [VariantAggregate] = []
                 if sample != nil || person != nil {
                     var ordinals = Set<UInt32>()
@@ -95,6 +104,8 @@ extension Varde {
                 }
                 if let region {
                     for r in try Region.parseList(region) { rows += try store.aggregates(in: r, cohort: members) }
+                } else if let regionsFile {
+                    for r in try Self.bed(regionsFile) { rows += try store.aggregates(in: r, cohort: members) }
                 } else {
                     let ids: [VariantID] = try variant.map { [try VariantID(parsing: $0)] } ?? (try store.variants(rsid: rsid!))
                     for id in ids {
@@ -123,11 +134,19 @@ extension Varde {
                     return GenomicHGVS.describe(assembly: assembly, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt,
                                                 reference: lookup)
                 }
-                var out = format == .tsv
-                    ? "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (members != nil ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "") + "\tNHEMI\tTUMOURS\tHGVSG\n"
-                    : ""
+                var out: String
+                switch format {
+                case .tsv:
+                    out = "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (members != nil ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "") + "\tNHEMI\tTUMOURS\tHGVSG\n"
+                case .json: out = ""
+                case .vcf: out = try Self.vcfHeader(store: store, assembly: assembly, cohort: members != nil)
+                }
                 for a in rows {
-                    out += format == .tsv ? Self.tsv(a, hgvs: hgvs(a)) : Self.json(a, hgvs: hgvs(a))
+                    switch format {
+                    case .tsv: out += Self.tsv(a, hgvs: hgvs(a))
+                    case .json: out += Self.json(a, hgvs: hgvs(a))
+                    case .vcf: out += Self.vcf(a)
+                    }
                     if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
@@ -167,6 +186,63 @@ extension Varde {
         }
 
         static func af(_ v: Double?) -> String { v.map { "\($0)" } ?? "." }
+
+        /// BED: 0-based start, exclusive end; `#`, `track` and `browser` lines skipped.
+        static func bed(_ path: String) throws -> [Region] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw LoadError(path: path, "cannot read the BED file", fix: "check the path")
+            }
+            var out: [Region] = []
+            for (i, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+                if line.hasPrefix("#") || line.hasPrefix("track") || line.hasPrefix("browser") || line.isEmpty { continue }
+                let f = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
+                guard f.count >= 3, let start = Int(f[1]), let end = Int(f[2]), start >= 0, end > start else {
+                    throw LoadError(path: path, line: i + 1, "expected CHROM, START, END (0-based, half-open) with END > START",
+                                    fix: "write BED lines like: chr7<TAB>55019016<TAB>55211628")
+                }
+                out.append(Region(contig: String(f[0]), start: start + 1, end: end))
+            }
+            return out
+        }
+
+        static func vcfHeader(store: any VariantStore, assembly: Assembly?, cohort: Bool) throws -> String {
+            var h = "##fileformat=VCFv4.2\n##source=varde\n"
+            if let assembly { h += "##reference=\(assembly.rawValue)\n" }
+            for c in try store.contigs() {
+                h += "##contig=<ID=\(c.name)" + (c.length.map { ",length=\($0)" } ?? "") + ">\n"
+            }
+            h += """
+                ##INFO=<ID=AC,Number=A,Type=Integer,Description="Alternate allele count (germline, one sample per person)">
+                ##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of called alleles">
+                ##INFO=<ID=AF,Number=A,Type=Float,Description="Allele frequency, AC/AN">
+                ##INFO=<ID=NHOMALT,Number=A,Type=Integer,Description="Homozygous-alternate samples">
+                ##INFO=<ID=NHEMI,Number=A,Type=Integer,Description="Hemizygous carriers">
+                ##INFO=<ID=TUMOURS,Number=A,Type=Integer,Description="Tumour samples carrying the allele (not in AC/AN)">
+                ##INFO=<ID=END,Number=1,Type=Integer,Description="End position of a symbolic allele">
+
+                """
+            if cohort {
+                h += """
+                    ##INFO=<ID=COHORT_AC,Number=A,Type=Integer,Description="AC within the cohort">
+                    ##INFO=<ID=COHORT_AN,Number=1,Type=Integer,Description="AN within the cohort">
+                    ##INFO=<ID=COHORT_AF,Number=A,Type=Float,Description="AF within the cohort">
+                    ##INFO=<ID=COHORT_NHOMALT,Number=A,Type=Integer,Description="NHOMALT within the cohort">
+
+                    """
+            }
+            return h + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        }
+
+        static func vcf(_ a: VariantAggregate) -> String {
+            var info = "AC=\(a.ac);AN=\(a.an)"
+            if let af = a.af { info += ";AF=\(af)" }
+            info += ";NHOMALT=\(a.nHomAlt);NHEMI=\(a.nHemi);TUMOURS=\(a.tumours)"
+            if let c = a.cohort {
+                info += ";COHORT_AC=\(c.ac);COHORT_AN=\(c.an)" + (c.af.map { ";COHORT_AF=\($0)" } ?? "") + ";COHORT_NHOMALT=\(c.nHomAlt)"
+            }
+            if a.kind == "symbolic" && a.end > a.position { info += ";END=\(a.end)" }
+            return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t.\t\(info)\n"
+        }
 
         static func tsv(_ a: VariantAggregate, hgvs: String?) -> String {
             var s = "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)"

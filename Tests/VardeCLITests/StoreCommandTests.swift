@@ -201,6 +201,39 @@ struct StoreCommandTests {
         #expect(unknown.status == 1 && unknown.stderr.contains("not in the store"))
     }
 
+    @Test("--regions-file (BED, 0-based) equals --region; VCF output reads back in bcftools without warnings; --cohort-where")
+    func bedVCFAndCohortWhere() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        let manifest = dir.appendingPathComponent("m.tsv").path
+        let samples = try Shell.run(["bcftools", "query", "-l", Self.cohort]).stdout.split(separator: "\n").map(String.init)
+        // Half the samples get a diagnosis (C34.1, lung), to select them by manifest field.
+        var m = "sample\tperson\trole\tdiagnosis\tproject\n"
+        for (i, s) in samples.enumerated() { m += "\(s)\tP\(i)\tgermline\t\(i % 2 == 0 ? "C34.1" : "")\t\(i < 100 ? "pilot" : "main")\n" }
+        try m.write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(try varde(["load", "--quiet", "--store", store, "--manifest", manifest, Self.cohort]).status == 0)
+
+        let bed = dir.appendingPathComponent("r.bed").path
+        try "track name=test\n22\t16049999\t16052000\n".write(toFile: bed, atomically: true, encoding: .utf8)
+        let byBed = try varde(["query", "--store", store, "--regions-file", bed]).stdout
+        let byRegion = try varde(["query", "--store", store, "--region", "22:16050000-16052000"]).stdout
+        #expect(byBed == byRegion)
+
+        let vcf = dir.appendingPathComponent("out.vcf").path
+        let v = try varde(["query", "--store", store, "--region", "22", "--format", "vcf", "--cohort-where", "diagnosis=C34"])
+        try v.stdout.write(toFile: vcf, atomically: true, encoding: .utf8)
+        let back = try Shell.run(["bcftools", "query", "-f", "%POS\t%REF\t%ALT\t%AC\t%AN\t%COHORT_AN\n", vcf])
+        #expect(back.status == 0)
+        #expect(back.stderr.isEmpty, "bcftools warned: \(back.stderr)")
+        let lines = back.stdout.split(separator: "\n")
+        #expect(lines.count == 418)
+        // 1,252 samples have a C34 diagnosis: 2,504 alleles in the cohort where no call is missing.
+        #expect(lines.allSatisfy { $0.hasSuffix("\t2504") })
+        let pilot = try varde(["query", "--store", store, "--region", "22:16050075-16050075", "--cohort-where", "project=pilot"]).stdout
+        #expect(pilot.split(separator: "\n")[1].split(separator: "\t")[10] == "200")
+    }
+
     @Test("a bad region is a usage error (64)")
     func badRegion() throws {
         let r = try varde(["query", "--store", "/nonexistent.db", "--region", "22:500-100"])
