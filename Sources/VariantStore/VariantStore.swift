@@ -26,6 +26,12 @@ public protocol VariantStore: AnyObject {
     /// attribute) equals `value`; `diagnosis` matches ICD prefixes (`C34` matches `C34.1`).
     func ordinals(whereField key: String, equals value: String) throws -> Set<UInt32>
 
+    /// Named cohorts saved in the store (`varde cohort`). Erased samples leave them with the rest.
+    func saveCohort(name: String, definition: String, members: Set<UInt32>) throws
+    func cohort(named name: String) throws -> Set<UInt32>?
+    func cohorts() throws -> [(name: String, size: Int, definition: String, createdAt: String)]
+    func deleteCohort(named name: String) throws -> Bool
+
     /// Contigs with their declared lengths, in the order the store first met them.
     func contigs() throws -> [(name: String, length: Int?)]
 

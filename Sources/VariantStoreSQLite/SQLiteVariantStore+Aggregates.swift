@@ -199,7 +199,10 @@ extension SQLiteVariantStore {
                 UPDATE batch SET command = '(erased)' WHERE NOT EXISTS (SELECT 1 FROM sample s WHERE s.batch_id = batch.batch_id AND s.active = 1);
                 """)
             // Erased samples leave no row naming them; their person goes when no sample is left.
-            for o in ordinals { try db.statement("DELETE FROM sample WHERE ordinal = ?").run([.int(Int(o))]) }
+            for o in ordinals {
+                try db.statement("DELETE FROM sample WHERE ordinal = ?").run([.int(Int(o))])
+                try db.statement("DELETE FROM cohort_member WHERE ordinal = ?").run([.int(Int(o))])
+            }
             for pid in people {
                 // Another germline/normal sample of the same person now counts in their place.
                 if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) == 0,

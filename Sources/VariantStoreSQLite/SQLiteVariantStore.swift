@@ -246,6 +246,52 @@ public final class SQLiteVariantStore: VariantStore {
         return out
     }
 
+    public func saveCohort(name: String, definition: String, members: Set<UInt32>) throws {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            guard try db.scalarInt("SELECT count(*) FROM cohort WHERE name = ?", [.text(name)]) == 0 else {
+                throw StoreError(.invalidInput, "a cohort named \(name) already exists", fix: "delete it first or choose another name")
+            }
+            try db.statement("INSERT INTO cohort(name, created_at, definition) VALUES (?, ?, ?)").run([.text(name), .text(Clock.now()), .text(definition)])
+            let ins = try db.statement("INSERT INTO cohort_member(name, ordinal) VALUES (?, ?)")
+            for o in members.sorted() {
+                ins.reset()
+                try ins.run([.text(name), .int(Int(o))])
+            }
+            db.resetAll()
+            try db.execute("COMMIT")
+        } catch {
+            db.resetAll()
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public func cohort(named name: String) throws -> Set<UInt32>? {
+        guard try db.scalarInt("SELECT count(*) FROM cohort WHERE name = ?", [.text(name)]) == 1 else { return nil }
+        let s = try db.statement("SELECT m.ordinal FROM cohort_member m JOIN sample s ON s.ordinal = m.ordinal AND s.active = 1 WHERE m.name = ?")
+        try s.bind([.text(name)])
+        var out = Set<UInt32>()
+        while try s.step() { out.insert(UInt32(s.int(0))) }
+        return out
+    }
+
+    public func cohorts() throws -> [(name: String, size: Int, definition: String, createdAt: String)] {
+        let s = try db.statement("""
+            SELECT c.name, (SELECT count(*) FROM cohort_member m JOIN sample s ON s.ordinal = m.ordinal AND s.active = 1 WHERE m.name = c.name),
+                   c.definition, c.created_at FROM cohort c ORDER BY c.name
+            """)
+        var out: [(String, Int, String, String)] = []
+        while try s.step() { out.append((s.text(0) ?? "", s.int(1), s.text(2) ?? "", s.text(3) ?? "")) }
+        return out
+    }
+
+    public func deleteCohort(named name: String) throws -> Bool {
+        try db.statement("DELETE FROM cohort_member WHERE name = ?").run([.text(name)])
+        try db.statement("DELETE FROM cohort WHERE name = ?").run([.text(name)])
+        return db.changes > 0
+    }
+
     /// Contigs with their lengths, in the order the store first met them (for VCF output headers).
     public func contigs() throws -> [(name: String, length: Int?)] {
         let s = try db.statement("SELECT name, length FROM contig ORDER BY contig_id")

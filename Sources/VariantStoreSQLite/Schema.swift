@@ -48,5 +48,10 @@ enum Schema {
         CREATE TABLE audit(audit_id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
                            details TEXT NOT NULL);
         """),
+        ("0002-named-cohorts", """
+        CREATE TABLE cohort(name TEXT PRIMARY KEY, created_at TEXT NOT NULL, definition TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE cohort_member(name TEXT NOT NULL REFERENCES cohort(name) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
+                                   PRIMARY KEY (name, ordinal)) WITHOUT ROWID;
+        """),
     ]
 }

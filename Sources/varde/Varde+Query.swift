@@ -32,7 +32,7 @@ extension Varde {
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
         @Option(help: "What this sample carries (controlled data).") var sample: String?
         @Option(help: "What this person carries, all their samples (controlled data; needs the pseudonym secret).") var person: String?
-        @Option(help: "File of sample IDs or person keys (one per line): also count within this cohort.") var cohort: String?
+        @Option(help: "A saved cohort's name, or a file of sample IDs or person keys (one per line): also count within it.") var cohort: String?
         @Option(name: .customLong("cohort-where"), help: "Cohort by manifest field, KEY=VALUE (repeatable, all must hold), e.g. diagnosis=C34 or role=tumour.")
         var cohortWhere: [String] = []
         @Option(help: "Output: tsv, json (one object per line) or vcf (VCF 4.2 sites with INFO AC/AN/AF/NHOMALT).") var format: QueryFormat = .tsv
@@ -73,7 +73,7 @@ extension Varde {
         func run() async throws {
             try await failing {
                 let store = try storeOptions.open()
-                var members = try cohort.map { try resolveCohort($0, store: store) }
+                var members = try cohort.map { try Self.resolveCohort($0, store: store, secretFile: secretFile) }
                 for w in cohortWhere {
                     let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
                     let matched = try store.ordinals(whereField: parts[0], equals: parts.count > 1 ? parts[1] : "")
@@ -154,7 +154,9 @@ extension Varde {
         }
 
         /// Sample names map to themselves; anything else is taken as a person key and pseudonymised.
-        func resolveCohort(_ path: String, store: any VariantStore) throws -> Set<UInt32> {
+        static func resolveCohort(_ path: String, store: any VariantStore, secretFile: String?) throws -> Set<UInt32> {
+            // A saved cohort's name, unless a file of that name exists.
+            if !FileManager.default.fileExists(atPath: path), let saved = try store.cohort(named: path) { return saved }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw LoadError(path: path, "cannot read the cohort file", fix: "check the path")
             }

@@ -232,6 +232,16 @@ struct StoreCommandTests {
         #expect(lines.allSatisfy { $0.hasSuffix("\t2504") })
         let pilot = try varde(["query", "--store", store, "--region", "22:16050075-16050075", "--cohort-where", "project=pilot"]).stdout
         #expect(pilot.split(separator: "\n")[1].split(separator: "\t")[10] == "200")
+
+        // Named cohorts: saved, used by name, listed, deleted.
+        let create = try varde(["cohort", "create", "--store", store, "lung", "--where", "diagnosis=C34"])
+        #expect(create.status == 0 && create.stdout.contains("1252 samples"))
+        let byName = try varde(["query", "--store", store, "--region", "22", "--cohort", "lung", "--format", "vcf"]).stdout
+        #expect(byName == v.stdout)
+        #expect(try varde(["cohort", "list", "--store", store]).stdout.contains("lung\t1252\t"))
+        #expect(try varde(["cohort", "create", "--store", store, "lung", "--where", "diagnosis=C34"]).status == 1)
+        #expect(try varde(["cohort", "delete", "--store", store, "lung"]).status == 0)
+        #expect(!(try varde(["cohort", "list", "--store", store]).stdout.contains("lung")))
     }
 
     @Test("a bad region is a usage error (64)")

@@ -13,7 +13,7 @@ struct SchemaTests {
         let t = try TestStore()
         defer { t.remove() }
         let first = try t.store.appliedMigrations()
-        #expect(first == ["0001-variant-store"])
+        #expect(first == ["0001-variant-store", "0002-named-cohorts"])
         let again = try SQLiteVariantStore(path: t.path)
         #expect(try again.appliedMigrations() == first)
     }
