@@ -30,6 +30,7 @@ extension Varde {
         @Option(name: .customLong("regions-file"), help: "BED file of regions (0-based, half-open, as BED is).") var regionsFile: String?
         @Option(help: "A variant in gnomAD style, e.g. 22-16050075-A-G.") var variant: String?
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
+        @Option(help: "A genomic HGVS on a RefSeq NC_ accession, e.g. NC_000007.14:g.140753336A>T (indels need --reference).") var hgvs: String?
         @Option(help: "What this sample carries (controlled data).") var sample: String?
         @Option(help: "What this person carries, all their samples (controlled data; needs the pseudonym secret).") var person: String?
         @Option(help: "A saved cohort's name, or a file of sample IDs or person keys (one per line): also count within it.") var cohort: String?
@@ -62,8 +63,8 @@ extension Varde {
             for (name, v) in [("--min-af", minAF), ("--max-af", maxAF)] where v.map({ !(0...1).contains($0) }) == true {
                 throw ValidationError("\(name) must be between 0 and 1")
             }
-            guard [region, regionsFile, variant, rsid, sample, person].compactMap({ $0 }).count == 1 else {
-                throw ValidationError("give exactly one selector: --region, --regions-file, --variant, --rsid, --sample or --person")
+            guard [region, regionsFile, variant, rsid, hgvs, sample, person].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one selector: --region, --regions-file, --variant, --rsid, --hgvs, --sample or --person")
             }
             for w in cohortWhere where !w.contains("=") { throw ValidationError("--cohort-where takes KEY=VALUE, e.g. diagnosis=C34") }
             if let region { do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) } }
@@ -106,6 +107,8 @@ extension Varde {
                     for r in try Region.parseList(region) { rows += try store.aggregates(in: r, cohort: members) }
                 } else if let regionsFile {
                     for r in try Self.bed(regionsFile) { rows += try store.aggregates(in: r, cohort: members) }
+                } else if let hgvsText = self.hgvs {
+                    rows = try Self.byHGVS(hgvsText, store: store, reference: reference, cohort: members)
                 } else {
                     let ids: [VariantID] = try variant.map { [try VariantID(parsing: $0)] } ?? (try store.variants(rsid: rsid!))
                     for id in ids {
@@ -126,7 +129,7 @@ extension Varde {
                 }
                 let assembly = try store.assembly()
                 let fasta = try reference.map { try ReferenceGenome(path: $0) }
-                func hgvs(_ a: VariantAggregate) -> String? {
+                func hgvsOf(_ a: VariantAggregate) -> String? {
                     guard let assembly else { return nil }
                     let contig = fasta.map { f in [a.contig, Assembly.canonicalChromosome(a.contig), "chr" + Assembly.canonicalChromosome(a.contig)]
                         .first { f.hasContig($0) } } ?? nil
@@ -143,8 +146,8 @@ extension Varde {
                 }
                 for a in rows {
                     switch format {
-                    case .tsv: out += Self.tsv(a, hgvs: hgvs(a))
-                    case .json: out += Self.json(a, hgvs: hgvs(a))
+                    case .tsv: out += Self.tsv(a, hgvs: hgvsOf(a))
+                    case .json: out += Self.json(a, hgvs: hgvsOf(a))
                     case .vcf: out += Self.vcf(a)
                     }
                     if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
@@ -188,6 +191,40 @@ extension Varde {
         }
 
         static func af(_ v: Double?) -> String { v.map { "\($0)" } ?? "." }
+
+        /// Finds the stored variant whose canonical genomic HGVS equals `text`: candidates near its position are
+        /// described the same way (3′-shifted against `reference`) and compared as strings.
+        static func byHGVS(_ text: String, store: any VariantStore, reference: String?, cohort: Set<UInt32>?) throws -> [VariantAggregate] {
+            let query = text.trimmingWhitespace()
+            let parts = query.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[1].hasPrefix("g.") || parts[1].hasPrefix("m."),
+                  let position = Int(parts[1].dropFirst(2).prefix { $0.isNumber }), position > 0 else {
+                throw ValidationError("cannot read '\(text)' as genomic HGVS: write ACCESSION:g.POSITIONchange, e.g. NC_000007.14:g.140753336A>T")
+            }
+            guard let assembly = try store.assembly() else { return [] }
+            let chromosomes = (1...22).map(String.init) + ["X", "Y", "MT"]
+            guard let chrom = chromosomes.first(where: { GenomicHGVS.accession(assembly: assembly, contig: $0) == parts[0] }) else {
+                throw LoadError("\(parts[0]) is not a chromosome accession of \(assembly.rawValue), the store's assembly",
+                                fix: "use the NC_ accession of the store's assembly (e.g. NC_000007.14 on GRCh38, NC_000007.13 on GRCh37)")
+            }
+            let isIndel = ["del", "ins", "dup"].contains { parts[1].contains($0) } && !parts[1].contains("delins")
+            if isIndel && reference == nil {
+                throw LoadError("'\(text)' is an indel: finding it needs the reference to shift alleles the way HGVS does",
+                                fix: "add --reference FASTA")
+            }
+            let fasta = try reference.map { try ReferenceGenome(path: $0) }
+            var out: [VariantAggregate] = []
+            let window = Region(contig: chrom, start: max(1, position - 500), end: position + 500)
+            for a in try store.aggregates(in: window, cohort: cohort) {
+                let contig = fasta.flatMap { f in [a.contig, chrom, "chr" + chrom].first { f.hasContig($0) } }
+                let lookup: GenomicHGVS.Reference? = fasta.flatMap { f in contig.map { c in { s, e in f.bases(c, s, e) } } }
+                if GenomicHGVS.describe(assembly: assembly, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt,
+                                        reference: lookup) == query {
+                    out.append(a)
+                }
+            }
+            return out
+        }
 
         /// BED: 0-based start, exclusive end; `#`, `track` and `browser` lines skipped.
         static func bed(_ path: String) throws -> [Region] {

@@ -129,6 +129,13 @@ struct StoreCommandTests {
         let vcf = Fixtures.path("reference/Homo_sapiens_assembly19.dbsnp135.chr1_1M.exome_intervals.vcf")
         let fasta = Fixtures.path("reference/Homo_sapiens_assembly19_chr1_1M.fasta")
         #expect(try varde(["load", "--quiet", "--store", store, "--reference", fasta, vcf]).status == 0)
+        // --hgvs finds a variant by its canonical HGVS, including a 3′-shifted dup (needs --reference).
+        let dup = try varde(["query", "--store", store, "--hgvs", "NC_000001.10:g.878768dup", "--reference", fasta])
+        #expect(dup.stdout.contains("1\t878761\trs35755565\tA\tAG\t"))
+        let noRef = try varde(["query", "--store", store, "--hgvs", "NC_000001.10:g.878768dup"])
+        #expect(noRef.status == 1 && noRef.stderr.contains("--reference"))
+        let wrongBuild = try varde(["query", "--store", store, "--hgvs", "NC_000001.11:g.878768dup", "--reference", fasta])
+        #expect(wrongBuild.status == 1 && wrongBuild.stderr.contains("GRCh37"))
         let with = try varde(["query", "--store", store, "--region", "1", "--reference", fasta]).stdout.split(separator: "\n").dropFirst()
         let without = try varde(["query", "--store", store, "--region", "1"]).stdout.split(separator: "\n").dropFirst()
         #expect(with.count == without.count && with.count > 700)
