@@ -143,6 +143,9 @@ final class SQLiteBatchWriter: BatchWriter {
                 .run([.int(cid), .int(site.position), .int(site.end), .text(site.ref), .text(site.alt), .text(site.kind.rawValue),
                       .optional(site.rsid)])
             vid = Int(db.lastInsertRowID)
+            if site.end - site.position > 0 {
+                try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
+            }
             // gVCF samples loaded earlier (or earlier in this batch) that cover this position count toward its AN.
             var covered = 0
             if coverageExists {

@@ -142,7 +142,7 @@ public final class SQLiteVariantStore: VariantStore {
         region.contig = try storedContigName(requested.contig)
         let defaults = try defaultAN()
         // Long alleles (deletions, SVs) may start before the region and reach into it: widen by the longest span.
-        let span = try db.scalarInt("SELECT coalesce(max(end_pos - pos), 0) FROM variant WHERE contig_id = (SELECT contig_id FROM contig WHERE name = ?)", [.text(region.contig)]) ?? 0
+        let span = try db.scalarInt("SELECT max_span FROM contig WHERE name = ?", [.text(region.contig)]) ?? 0
         let s = try db.statement("""
             SELECT c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
                    a.vaf_hist, c.class, v.vid, v.contig_id

@@ -3,8 +3,10 @@ enum Schema {
     static let migrations: [(id: String, sql: String)] = [
         ("0001-variant-store", """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        -- max_span: the longest END - POS of any variant on the contig, so a region query knows how far back
+        -- a deletion or SV starting before the region can reach into it, without scanning.
         CREATE TABLE contig(contig_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, length INTEGER,
-                            class INTEGER NOT NULL);
+                            class INTEGER NOT NULL, max_span INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE batch(batch_id INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, command TEXT NOT NULL,
                            first_ordinal INTEGER NOT NULL, sample_count INTEGER NOT NULL);
         CREATE TABLE source_file(file_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
