@@ -25,12 +25,7 @@ extension Varde {
             func run() async throws {
                 try await failing {
                     let store = try storeOptions.open()
-                    var members = try file.map { try Query.resolveCohort($0, store: store, secretFile: secretFile) }
-                    for w in conditions {
-                        let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
-                        let matched = try store.ordinals(whereField: parts[0], equals: parts.count > 1 ? parts[1] : "")
-                        members = members.map { $0.intersection(matched) } ?? matched
-                    }
+                    let members = try Query.cohortMembers(file: file, conditions: conditions, store: store, secretFile: secretFile)
                     let definition = ([file.map { "from \($0)" }] + conditions.map { "where \($0)" }).compactMap { $0 }.joined(separator: "; ")
                     try store.saveCohort(name: name, definition: definition, members: members ?? [])
                     print("cohort \(name): \((members ?? []).count) samples")

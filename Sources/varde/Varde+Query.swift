@@ -74,12 +74,7 @@ extension Varde {
         func run() async throws {
             try await failing {
                 let store = try storeOptions.open()
-                var members = try cohort.map { try Self.resolveCohort($0, store: store, secretFile: secretFile) }
-                for w in cohortWhere {
-                    let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
-                    let matched = try store.ordinals(whereField: parts[0], equals: parts.count > 1 ? parts[1] : "")
-                    members = members.map { $0.intersection(matched) } ?? matched
-                }
+                let members = try Self.cohortMembers(file: cohort, conditions: cohortWhere, store: store, secretFile: secretFile)
                 var rows: [VariantAggregate] = []
                 if sample != nil || person != nil {
                     var ordinals = Set<UInt32>()
@@ -154,6 +149,17 @@ extension Varde {
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
             }
+        }
+
+        /// The cohort a file (or saved name) and KEY=VALUE manifest conditions select together; `nil` for neither.
+        static func cohortMembers(file: String?, conditions: [String], store: any VariantStore, secretFile: String?) throws -> Set<UInt32>? {
+            var members = try file.map { try resolveCohort($0, store: store, secretFile: secretFile) }
+            for w in conditions {
+                let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
+                let matched = try store.ordinals(whereField: parts[0], equals: parts.count > 1 ? parts[1] : "")
+                members = members.map { $0.intersection(matched) } ?? matched
+            }
+            return members
         }
 
         /// Sample names map to themselves; anything else is taken as a person key and pseudonymised.
