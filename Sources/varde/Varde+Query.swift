@@ -30,6 +30,7 @@ extension Varde {
         @Option(name: .customLong("regions-file"), help: "BED file of regions (0-based, half-open, as BED is).") var regionsFile: String?
         @Option(help: "A variant in gnomAD style, e.g. 22-16050075-A-G.") var variant: String?
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
+        @Option(help: "A gene symbol or alias (GRCh38 stores; table in reference/genes.GRCh38.tsv), e.g. EGFR.") var gene: String?
         @Option(help: "A genomic HGVS on a RefSeq NC_ accession, e.g. NC_000007.14:g.140753336A>T (indels need --reference).") var hgvs: String?
         @Option(help: "What this sample carries (controlled data).") var sample: String?
         @Option(help: "What this person carries, all their samples (controlled data; needs the pseudonym secret).") var person: String?
@@ -63,8 +64,8 @@ extension Varde {
             for (name, v) in [("--min-af", minAF), ("--max-af", maxAF)] where v.map({ !(0...1).contains($0) }) == true {
                 throw ValidationError("\(name) must be between 0 and 1")
             }
-            guard [region, regionsFile, variant, rsid, hgvs, sample, person].compactMap({ $0 }).count == 1 else {
-                throw ValidationError("give exactly one selector: --region, --regions-file, --variant, --rsid, --hgvs, --sample or --person")
+            guard [region, regionsFile, variant, rsid, hgvs, gene, sample, person].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one selector: --region, --regions-file, --gene, --variant, --rsid, --hgvs, --sample or --person")
             }
             for w in cohortWhere where !w.contains("=") { throw ValidationError("--cohort-where takes KEY=VALUE, e.g. diagnosis=C34") }
             if let region { do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) } }
@@ -102,6 +103,10 @@ extension Varde {
                     for r in try Region.parseList(region) { rows += try store.aggregates(in: r, cohort: members) }
                 } else if let regionsFile {
                     for r in try Self.bed(regionsFile) { rows += try store.aggregates(in: r, cohort: members) }
+                } else if let gene {
+                    for r in try GeneTable.regions(for: gene, assembly: try store.assembly()) {
+                        rows += try store.aggregates(in: r, cohort: members)
+                    }
                 } else if let hgvsText = self.hgvs {
                     rows = try Self.byHGVS(hgvsText, store: store, reference: reference, cohort: members)
                 } else {

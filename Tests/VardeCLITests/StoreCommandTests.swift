@@ -251,6 +251,34 @@ struct StoreCommandTests {
         #expect(!(try varde(["cohort", "list", "--store", store]).stdout.contains("lung")))
     }
 
+    @Test("--gene finds a gene's variants through the GRCh38 gene table; aliases work; GRCh37 stores are told why not")
+    func geneSelector() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        // ClinVar GRCh38 records with their GENEINFO: SAMD11 (1:925952, 1:930139) and ACP1 (2:264985, 2:265015).
+        #expect(try varde(["load", "--quiet", "--store", store, Fixtures.path("annotated/clinvar-testset.input.vcf.gz")]).status == 0)
+        let env = Self.env.merging(["VARDE_REFERENCE": Fixtures.root.appendingPathComponent("reference").path]) { $1 }
+        let samd11 = try varde(["query", "--store", store, "--gene", "SAMD11"], env: env)
+        #expect(samd11.status == 0, "\(samd11.stderr)")
+        let positions = samd11.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[1] }
+        #expect(positions.contains("925952") && positions.contains("930139"))
+        let table = try String(contentsOf: Fixtures.root.appendingPathComponent("reference/genes.GRCh38.tsv"), encoding: .utf8)
+        let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("SAMD11\t") }).split(separator: "\t")
+        let byRegion = try varde(["query", "--store", store, "--region", "\(row[2]):\(row[3])-\(row[4])"], env: env)
+        #expect(samd11.stdout == byRegion.stdout)
+        // ACP1 by its alias HAAP.
+        let alias = try varde(["query", "--store", store, "--gene", "HAAP"], env: env)
+        #expect(alias.stdout.contains("\t264985\t") && alias.stdout.contains("\t265015\t"))
+        let unknown = try varde(["query", "--store", store, "--gene", "NOTAGENE1"], env: env)
+        #expect(unknown.status == 1 && unknown.stderr.contains("no gene NOTAGENE1"))
+
+        let grch37 = dir.appendingPathComponent("b37.db").path
+        #expect(try varde(["load", "--quiet", "--store", grch37, Self.cohort]).status == 0)
+        let refused = try varde(["query", "--store", grch37, "--gene", "EGFR"], env: env)
+        #expect(refused.status == 1 && refused.stderr.contains("GRCh38 only"))
+    }
+
     @Test("a bad region is a usage error (64)")
     func badRegion() throws {
         let r = try varde(["query", "--store", "/nonexistent.db", "--region", "22:500-100"])
