@@ -86,7 +86,7 @@ public struct Loader {
                 contigs[c.name] = c.length
                 contigOrder.append(c.name)
             }
-            let gvcf = options.gvcf ?? Self.looksLikeGVCF(h)
+            let gvcf = options.gvcf ?? h.declaresReferenceBlocks
             let policy: AbsentPolicy = gvcf ? .missing : options.absentAs
             let first = specs.count
             var pairPerson: String? = nil
@@ -141,7 +141,7 @@ public struct Loader {
                 if parallel {
                     // Workers need the defaults up front: read the first record of each indexed contig.
                     let probe = try VariantReader(path: p.path, options: ReadOptions(sampleValues: false, annotations: false))
-                    for contig in try ParallelReader.contigsWithRecords(probe) {
+                    for contig in try probe.indexedContigs() {
                         try probe.query(Region(contig: contig))
                         if let v = try probe.next() { builder.learnDefaults(v) }
                     }
@@ -163,13 +163,16 @@ public struct Loader {
                     let fixed = builder
                     try await ParallelReader.forEachChunk(path: p.path, workers: options.threads, produce: { reader, _ in
                         var b = fixed
-                        return try Self.process(reader, builder: &b, options: opts, isGVCF: p.isGVCF)
+                        return try Self.process(reader, normalizer: Self.normalizer(for: reader, options: opts), builder: &b,
+                                                options: opts, isGVCF: p.isGVCF)
                     }, consume: consume)
                 } else {
                     let reader = try VariantReader(path: p.path)
+                    let normalizer = try Self.normalizer(for: reader, options: opts)
                     // Serial: hand over every 4,096 records so memory stays flat; defaults are learned as met.
                     while true {
-                        let out = try Self.process(reader, builder: &builder, options: opts, isGVCF: p.isGVCF, limit: 4096)
+                        let out = try Self.process(reader, normalizer: normalizer, builder: &builder, options: opts,
+                                                   isGVCF: p.isGVCF, limit: 4096)
                         try consume(out)
                         if out.output.records < 4096 { break }
                     }
@@ -205,9 +208,14 @@ public struct Loader {
     }
 
     /// Reads (up to `limit`) records from `reader`, normalises and builds sites. Runs on a worker.
-    static func process(_ reader: VariantReader, builder: inout SiteBuilder, options: Options, isGVCF: Bool, limit: Int = .max) throws -> FileOutput {
+    /// A normaliser for `reader`'s records (opens the FASTA): one per reader, not per call of ``process``.
+    static func normalizer(for reader: VariantReader, options: Options) throws -> Normalizer {
         let reference = try options.reference.map { try ReferenceGenome(path: $0) }
-        let normalizer = Normalizer(reference: reference, options: .init(split: true, refCheck: options.refCheck), sourcePath: reader.path)
+        return Normalizer(reference: reference, options: .init(split: true, refCheck: options.refCheck), sourcePath: reader.path)
+    }
+
+    static func process(_ reader: VariantReader, normalizer: Normalizer, builder: inout SiteBuilder, options: Options, isGVCF: Bool,
+                        limit: Int = .max) throws -> FileOutput {
         var out = FileOutput(output: SiteBuilder.Output())
         let lengths = Dictionary(reader.header.contigs.map { ($0.name, $0.length) }, uniquingKeysWith: { a, _ in a })
         var n = 0
@@ -259,6 +267,4 @@ public struct Loader {
         return nil
     }
 
-    /// A gVCF declares `<NON_REF>`/`<*>` alleles or GVCF blocks in its header.
-    static func looksLikeGVCF(_ h: VCFHeader) -> Bool { h.declaresReferenceBlocks }
 }

@@ -133,8 +133,7 @@ enum Diagnosis {
 
     /// Checks a header that htslib accepted for what Varde needs.
     static func checkHeader(_ header: VCFHeader, path: String) throws(VCFError) {
-        if let empty = header.contigs.first(where: { $0.name.isEmpty }) {
-            _ = empty
+        if header.contigs.contains(where: { $0.name.isEmpty }) {
             throw VCFError(.malformedHeader, path: path, message: "a ##contig line has an empty ID",
                            fix: "give every ##contig line an ID, e.g. ##contig=<ID=chr1,length=248956422>")
         }

@@ -118,11 +118,6 @@ extension ParallelReader {
     }
 }
 
-extension ParallelReader {
-    /// Contigs that have records in the indexed file, in index order.
-    public static func contigsWithRecords(_ reader: VariantReader) throws(VCFError) -> [String] { try reader.indexedContigs() }
-}
-
 extension VariantReader {
     /// Restricts reading to records overlapping `region` (as `bcftools view -r`); needs an index.
     public func query(_ region: Region) throws(VCFError) {

@@ -452,8 +452,8 @@ public final class VariantReader {
         iteratorExhausted = itr == nil
     }
 
-    /// Contigs that have records, in index order.
-    func indexedContigs() throws(VCFError) -> [String] {
+    /// Contigs that have records, in index order (needs an index).
+    public func indexedContigs() throws(VCFError) -> [String] {
         try loadIndex()
         var n: Int32 = 0
         var names: [String] = []

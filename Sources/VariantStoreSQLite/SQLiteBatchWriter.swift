@@ -133,6 +133,7 @@ final class SQLiteBatchWriter: BatchWriter {
         let find = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos = ? AND ref = ? AND alt = ?")
         try find.bind([.int(cid), .int(site.position), .text(site.ref), .text(site.alt)])
         let vid: Int
+        var isNew = false
         if try find.step() {
             vid = find.int(0)
             if let rsid = site.rsid {
@@ -152,12 +153,15 @@ final class SQLiteBatchWriter: BatchWriter {
                 covered = try db.scalarInt("SELECT coalesce(sum(ploidy), 0) FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2",
                                            [.int(cid), .int(site.position)]) ?? 0
             }
-            try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours) VALUES (?, 0, ?, 0, 0, 0)")
-                .run([.int(vid), .int(covered)])
+            // A new variant starts with this occurrence's counts: one statement, not an insert and an update.
+            let c = site.contribution
+            try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours) VALUES (?, ?, ?, ?, ?, ?)")
+                .run([.int(vid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
+            isNew = true
         }
         try writeCalls(vid: vid, site)
         let c = site.contribution
-        if c != Contribution() || site.tumourCarriers > 0 {
+        if !isNew && (c != Contribution() || site.tumourCarriers > 0) {
             try db.statement("UPDATE aggregate SET ac = ac + ?, an_delta = an_delta + ?, nhomalt = nhomalt + ?, nhemi = nhemi + ?, tumours = tumours + ? WHERE vid = ?")
                 .run([.int(c.ac), .int(c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers), .int(vid)])
         }
@@ -171,18 +175,20 @@ final class SQLiteBatchWriter: BatchWriter {
     }
 
     private func writeCalls(vid: Int, _ site: SiteCalls) throws(StoreError) {
-        var rows = StoredCalls(het: site.het, homAlt: site.homAlt, hemi: site.hemi, homRef: site.homRef, noCall: site.noCall,
+        let rows = StoredCalls(het: site.het, homAlt: site.homAlt, hemi: site.hemi, homRef: site.homRef, noCall: site.noCall,
                                exceptions: site.exceptions, qc: site.qc)
-        let existing = try db.statement("SELECT het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE vid = ? AND batch_id = ?")
-        try existing.bind([.int(vid), .int(batchID)])
-        if try existing.step() {
-            // The same variant again in this batch (another file, or a duplicate record): merge the lists.
-            let old = StoredCalls(columns: existing, base: firstOrdinal)
-            rows = old.merged(with: rows)
-        }
         guard !rows.isEmpty else { return }
-        try db.statement("INSERT OR REPLACE INTO calls(batch_id, vid, het, hom, hemi, homref, nocall, exceptions, qc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        // Insert first; only a second occurrence in this batch (another file, a duplicate record) reads and merges.
+        try db.statement("INSERT INTO calls(batch_id, vid, het, hom, hemi, homref, nocall, exceptions, qc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, vid) DO NOTHING")
             .run([.int(batchID), .int(vid)] + rows.values(base: firstOrdinal, span: span))
+        guard db.changes == 0 else { return }
+        let existing = try db.statement("SELECT het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ? AND vid = ?")
+        try existing.bind([.int(batchID), .int(vid)])
+        guard try existing.step() else { return }
+        let merged = StoredCalls(columns: existing, base: firstOrdinal).merged(with: rows)
+        existing.reset()
+        try db.statement("UPDATE calls SET het = ?, hom = ?, hemi = ?, homref = ?, nocall = ?, exceptions = ?, qc = ? WHERE batch_id = ? AND vid = ?")
+            .run(merged.values(base: firstOrdinal, span: span) + [.int(batchID), .int(vid)])
     }
 
     func addCoverage(_ block: CoverageBlock) throws {

@@ -167,7 +167,8 @@ public final class SQLiteVariantStore: VariantStore {
             // One pass over the region's calls rows (not one statement per variant).
             let cls = ContigClass(contig: region.contig)
             let totals = try cohortContext.totals(contig: region.contig, from: max(1, region.start - span), to: end)
-            let cid = try contigID(region.contig)
+            // A read: look the contig up (it exists, it has variants), never insert it.
+            let cid = try db.scalarInt("SELECT contig_id FROM contig WHERE name = ?", [.text(region.contig)]) ?? 0
             for i in out.indices {
                 out[i].cohort = try cohortContext.counts(totals[vids[i]] ?? Totals(), contigClass: cls, contigID: cid, position: out[i].position)
             }
