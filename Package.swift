@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "varde", targets: ["varde"]),
         .library(name: "VariantCore", targets: ["VariantCore"]),
         .library(name: "VCF", targets: ["VCF"]),
+        .library(name: "VariantQuery", targets: ["VariantQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,10 +41,11 @@ let package = Package(
         .target(name: "VariantStoreSQLite", dependencies: ["CSQLite", "VariantStore", "VariantCore"], swiftSettings: strictSettings),
         .target(name: "Loader", dependencies: ["VCF", "VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
+        .target(name: "VariantQuery", dependencies: ["VariantCore", "VCF", "VariantStore", "Loader"], swiftSettings: strictSettings),
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: executableSettings

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VariantQuery
 import VariantStore
 
 extension Varde {
@@ -25,7 +26,7 @@ extension Varde {
             func run() async throws {
                 try await failing {
                     let store = try storeOptions.open()
-                    let members = try Query.cohortMembers(file: file, conditions: conditions, store: store, secretFile: secretFile)
+                    let members = try VariantQuery(store: store).cohortMembers(file: file, conditions: conditions, secretFile: secretFile)
                     let definition = ([file.map { "from \($0)" }] + conditions.map { "where \($0)" }).compactMap { $0 }.joined(separator: "; ")
                     try store.saveCohort(name: name, definition: definition, members: members ?? [])
                     print("cohort \(name): \((members ?? []).count) samples")

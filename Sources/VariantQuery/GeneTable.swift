@@ -1,12 +1,11 @@
-import ArgumentParser
 import Foundation
 import Loader
-import VariantCore
+public import VariantCore
 
 /// Gene extents for `varde query --gene`, read from `reference/genes.GRCh38.tsv` (and aliases from
 /// `reference/gene-aliases.tsv`), built by `scripts/build-gene-table.py` from Bioconductor's
 /// org.Hs.eg.db (UCSC hg38 locations). Found through `VARDE_REFERENCE`, or beside the executable's checkout.
-enum GeneTable {
+public enum GeneTable {
     static func referenceDirectory() -> String? {
         if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { return env }
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -25,7 +24,7 @@ enum GeneTable {
     }
 
     /// The regions of `symbol` (or of the genes it is an alias of), 1-based inclusive.
-    static func regions(for symbol: String, assembly: Assembly?) throws -> [Region] {
+    public static func regions(for symbol: String, assembly: Assembly?) throws -> [Region] {
         guard assembly == .grch38 else {
             throw LoadError("the bundled gene table is GRCh38 only, and this store is \(assembly?.rawValue ?? "empty")",
                             fix: "query by --region (e.g. the gene's GRCh37 coordinates) until a GRCh37 table is bundled")

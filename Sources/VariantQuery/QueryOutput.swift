@@ -1,0 +1,97 @@
+import Foundation
+public import VariantCore
+public import VariantStore
+
+/// Query results as TSV, JSON lines or VCF 4.2: the formats of `varde query` (and the service's downloads).
+/// The columns and fields are documented in the README ("Query output").
+public enum QueryOutput {
+    public enum Format: String, Sendable, CaseIterable { case tsv, json, vcf }
+
+    /// The header before the first row (TSV column names, or the VCF meta lines); empty for JSON.
+    public static func header(_ format: Format, store: any VariantStore, cohort: Bool) throws -> String {
+        switch format {
+        case .tsv:
+            "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (cohort ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "")
+                + "\tNHEMI\tTUMOURS\tHGVSG\n"
+        case .json: ""
+        case .vcf: try vcfHeader(store: store, cohort: cohort)
+        }
+    }
+
+    public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?) -> String {
+        switch format {
+        case .tsv: tsv(a, hgvsg: hgvsg)
+        case .json: json(a, hgvsg: hgvsg)
+        case .vcf: vcf(a)
+        }
+    }
+
+    /// AF as Swift prints a Double: the shortest text that reads back to the same value.
+    public static func af(_ v: Double?) -> String { v.map { "\($0)" } ?? "." }
+
+    static func vcfHeader(store: any VariantStore, cohort: Bool) throws -> String {
+        var h = "##fileformat=VCFv4.2\n##source=varde\n"
+        if let assembly = try store.assembly() { h += "##reference=\(assembly.rawValue)\n" }
+        for c in try store.contigs() {
+            h += "##contig=<ID=\(c.name)" + (c.length.map { ",length=\($0)" } ?? "") + ">\n"
+        }
+        h += """
+            ##INFO=<ID=AC,Number=A,Type=Integer,Description="Alternate allele count (germline, one sample per person)">
+            ##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of called alleles">
+            ##INFO=<ID=AF,Number=A,Type=Float,Description="Allele frequency, AC/AN">
+            ##INFO=<ID=NHOMALT,Number=A,Type=Integer,Description="Homozygous-alternate samples">
+            ##INFO=<ID=NHEMI,Number=A,Type=Integer,Description="Hemizygous carriers">
+            ##INFO=<ID=TUMOURS,Number=A,Type=Integer,Description="Tumour samples carrying the allele (not in AC/AN)">
+            ##INFO=<ID=END,Number=1,Type=Integer,Description="End position of a symbolic allele">
+
+            """
+        if cohort {
+            h += """
+                ##INFO=<ID=COHORT_AC,Number=A,Type=Integer,Description="AC within the cohort">
+                ##INFO=<ID=COHORT_AN,Number=1,Type=Integer,Description="AN within the cohort">
+                ##INFO=<ID=COHORT_AF,Number=A,Type=Float,Description="AF within the cohort">
+                ##INFO=<ID=COHORT_NHOMALT,Number=A,Type=Integer,Description="NHOMALT within the cohort">
+
+                """
+        }
+        return h + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    }
+
+    static func vcf(_ a: VariantAggregate) -> String {
+        var info = "AC=\(a.ac);AN=\(a.an)"
+        if let af = a.af { info += ";AF=\(af)" }
+        info += ";NHOMALT=\(a.nHomAlt);NHEMI=\(a.nHemi);TUMOURS=\(a.tumours)"
+        if let c = a.cohort {
+            info += ";COHORT_AC=\(c.ac);COHORT_AN=\(c.an)" + (c.af.map { ";COHORT_AF=\($0)" } ?? "") + ";COHORT_NHOMALT=\(c.nHomAlt)"
+        }
+        if a.kind == "symbolic" && a.end > a.position { info += ";END=\(a.end)" }
+        return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t.\t\(info)\n"
+    }
+
+    static func tsv(_ a: VariantAggregate, hgvsg: String?) -> String {
+        var s = "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)"
+        if let c = a.cohort { s += "\t\(c.ac)\t\(c.an)\t\(af(c.af))\t\(c.nHomAlt)" }
+        return s + "\t\(a.nHemi)\t\(a.tumours)\t\(hgvsg ?? ".")\n"
+    }
+
+    /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.
+    static func json(_ a: VariantAggregate, hgvsg: String?) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: jsonObject(a, hgvsg: hgvsg), options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    public static func jsonObject(_ a: VariantAggregate, hgvsg: String?) -> [String: Any] {
+        var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
+                                "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
+                                "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvsg ?? NSNull()]
+        if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
+        return o
+    }
+
+    /// `--sample`/`--person` output: what each sample carries, with the variant's aggregates.
+    public static let carriedHeader = "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tSAMPLE\tZYGOSITY\n"
+    public static func carriedRow(_ c: CarriedVariant) -> String {
+        let a = c.variant
+        return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)\t\(a.nHemi)\t\(a.tumours)\t\(c.sample)\t\(c.zygosity.rawValue)\n"
+    }
+}
