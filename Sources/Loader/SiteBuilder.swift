@@ -82,6 +82,8 @@ public struct SiteBuilder: Sendable {
         let end = (kind == .symbolic || kind == .breakend) ? max(v.infoEnd ?? v.position, v.position) : v.position + max(v.ref.utf8.count, 1) - 1
         var site = SiteCalls(contig: v.contig, position: v.position, end: end, ref: v.ref, alt: alt, kind: kind,
                              rsid: v.ids.first { $0.hasPrefix("rs") }, fileIndex: fileIndex)
+        if !v.filters.isEmpty && v.filters != ["PASS"] { site.filters = v.filters.filter { $0 != "PASS" } }
+        site.annotations = v.annotations
         guard !columns.isEmpty else { return site }
         let cls = ContigClass(contig: v.contig).rawValue
         let sv = v.sampleValues

@@ -8,30 +8,39 @@ public enum QueryOutput {
     public enum Format: String, Sendable, CaseIterable { case tsv, json, vcf }
 
     /// The header before the first row (TSV column names, or the VCF meta lines); empty for JSON.
-    public static func header(_ format: Format, store: any VariantStore, cohort: Bool) throws -> String {
+    /// With `genotypeSamples` (VCF only), a GT column per sample follows INFO.
+    public static func header(_ format: Format, store: any VariantStore, cohort: Bool, genotypeSamples: [String] = []) throws -> String {
         switch format {
         case .tsv:
             "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (cohort ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "")
-                + "\tNHEMI\tTUMOURS\tHGVSG\n"
+                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\n"
         case .json: ""
-        case .vcf: try vcfHeader(store: store, cohort: cohort)
+        case .vcf: try vcfHeader(store: store, cohort: cohort, samples: genotypeSamples)
         }
     }
 
-    public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?) -> String {
+    public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?, genotypes: [String]? = nil) -> String {
         switch format {
         case .tsv: tsv(a, hgvsg: hgvsg)
         case .json: json(a, hgvsg: hgvsg)
-        case .vcf: vcf(a)
+        case .vcf: vcf(a, genotypes: genotypes)
         }
     }
 
     /// AF as Swift prints a Double: the shortest text that reads back to the same value.
     public static func af(_ v: Double?) -> String { v.map { "\($0)" } ?? "." }
 
-    static func vcfHeader(store: any VariantStore, cohort: Bool) throws -> String {
+    /// FILTER as VCF writes it: PASS, or the filter names joined by ';'.
+    public static func filter(_ a: VariantAggregate) -> String { a.filters.isEmpty ? "PASS" : a.filters.joined(separator: ";") }
+    static func list(_ values: [String]) -> String { values.isEmpty ? "." : values.joined(separator: ",") }
+
+    static func vcfHeader(store: any VariantStore, cohort: Bool, samples: [String]) throws -> String {
         var h = "##fileformat=VCFv4.2\n##source=varde\n"
         if let assembly = try store.assembly() { h += "##reference=\(assembly.rawValue)\n" }
+        h += "##FILTER=<ID=PASS,Description=\"All filters passed\">\n"
+        for name in try store.filterNames() {
+            h += "##FILTER=<ID=\(name),Description=\"Set by a loaded file; see the source VCF's header\">\n"
+        }
         for c in try store.contigs() {
             h += "##contig=<ID=\(c.name)" + (c.length.map { ",length=\($0)" } ?? "") + ">\n"
         }
@@ -54,10 +63,11 @@ public enum QueryOutput {
 
                 """
         }
-        return h + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        if !samples.isEmpty { h += "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype, rebuilt from the stored carrier lists\">\n" }
+        return h + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (samples.isEmpty ? "" : "\tFORMAT\t" + samples.joined(separator: "\t")) + "\n"
     }
 
-    static func vcf(_ a: VariantAggregate) -> String {
+    static func vcf(_ a: VariantAggregate, genotypes: [String]?) -> String {
         var info = "AC=\(a.ac);AN=\(a.an)"
         if let af = a.af { info += ";AF=\(af)" }
         info += ";NHOMALT=\(a.nHomAlt);NHEMI=\(a.nHemi);TUMOURS=\(a.tumours)"
@@ -65,13 +75,14 @@ public enum QueryOutput {
             info += ";COHORT_AC=\(c.ac);COHORT_AN=\(c.an)" + (c.af.map { ";COHORT_AF=\($0)" } ?? "") + ";COHORT_NHOMALT=\(c.nHomAlt)"
         }
         if a.kind == "symbolic" && a.end > a.position { info += ";END=\(a.end)" }
-        return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t.\t\(info)\n"
+        let samples = genotypes.map { "\tGT\t" + $0.joined(separator: "\t") } ?? ""
+        return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t\(filter(a))\t\(info)\(samples)\n"
     }
 
     static func tsv(_ a: VariantAggregate, hgvsg: String?) -> String {
         var s = "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)"
         if let c = a.cohort { s += "\t\(c.ac)\t\(c.an)\t\(af(c.af))\t\(c.nHomAlt)" }
-        return s + "\t\(a.nHemi)\t\(a.tumours)\t\(hgvsg ?? ".")\n"
+        return s + "\t\(a.nHemi)\t\(a.tumours)\t\(hgvsg ?? ".")\t\(filter(a))\t\(list(a.genes))\t\(list(a.consequences))\n"
     }
 
     /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.
@@ -83,7 +94,8 @@ public enum QueryOutput {
     public static func jsonObject(_ a: VariantAggregate, hgvsg: String?) -> [String: Any] {
         var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
                                 "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
-                                "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvsg ?? NSNull()]
+                                "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvsg ?? NSNull(),
+                                "filter": filter(a), "genes": a.genes, "consequences": a.consequences]
         if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
         return o
     }

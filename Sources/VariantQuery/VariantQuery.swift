@@ -26,15 +26,24 @@ public struct Filters: Sendable, Equatable {
     public var maxAF: Double?
     public var type: VariantType?
     public var origin: Origin?
+    /// Only variants that every loading record passed (FILTER PASS or '.').
+    public var passOnly: Bool
+    /// Only variants with at least one of these Sequence Ontology terms in their CSQ/ANN annotations.
+    public var consequences: Set<String>?
 
-    public init(minAF: Double? = nil, maxAF: Double? = nil, type: VariantType? = nil, origin: Origin? = nil) {
+    public init(minAF: Double? = nil, maxAF: Double? = nil, type: VariantType? = nil, origin: Origin? = nil,
+                passOnly: Bool = false, consequences: Set<String>? = nil) {
         self.minAF = minAF
         self.maxAF = maxAF
         self.type = type
         self.origin = origin
+        self.passOnly = passOnly
+        self.consequences = consequences
     }
 
     public func admits(_ a: VariantAggregate) -> Bool {
+        if passOnly && !a.filters.isEmpty { return false }
+        if let consequences, !a.consequences.contains(where: consequences.contains) { return false }
         if let minAF, (a.af ?? 0) < minAF { return false }
         if let maxAF, (a.af ?? 0) > maxAF { return false }
         if let type, !type.matches(a.kind) { return false }

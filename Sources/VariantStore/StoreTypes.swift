@@ -144,6 +144,10 @@ public struct SiteCalls: Sendable, Equatable {
     /// Tumour samples carrying the ALT, and their VAFs (when known).
     public var tumourCarriers = 0
     public var tumourVAFs: [Float] = []
+    /// The record's FILTER names other than PASS (empty: PASS or '.').
+    public var filters: [String] = []
+    /// The record's CSQ/ANN annotations for this ALT.
+    public var annotations: [Annotation] = []
 
     public init(contig: String, position: Int, end: Int, ref: String, alt: String, kind: AlleleKind, rsid: String?,
                 fileIndex: Int) {
@@ -236,6 +240,11 @@ public struct VariantAggregate: Sendable, Equatable {
     public var tumours: Int
     /// Median tumour VAF, when any tumour carrier had one.
     public var tumourMedianVAF: Double?
+    /// Non-PASS FILTER names of any record that called it (empty: PASS).
+    public var filters: [String] = []
+    /// Distinct genes and SO consequence terms from its CSQ/ANN annotations.
+    public var genes: [String] = []
+    public var consequences: [String] = []
 
     /// Counts within a cohort, when one was asked for.
     public var cohort: CohortCounts?

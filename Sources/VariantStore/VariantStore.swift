@@ -35,6 +35,17 @@ public protocol VariantStore: AnyObject {
     /// Contigs with their declared lengths, in the order the store first met them.
     func contigs() throws -> [(name: String, length: Int?)]
 
+    /// A variant's transcript-level CSQ/ANN annotations as loaded (empty when its files had none).
+    func annotations(of id: VariantID) throws -> [Annotation]
+
+    /// VCF GT strings of `samples` (ordinals, in that order) at each variant, rebuilt from the carrier lists:
+    /// het 0/1, hom-alt 1/1, hemizygous 1, no-call ./., hom-ref (listed, or absent under --absent-as ref) 0/0,
+    /// absent under --absent-as missing ./.; ploidy from the sample's contig class.
+    func genotypes(at ids: [VariantID], samples: [UInt32]) throws -> [[String]]
+
+    /// FILTER names other than PASS that any loaded record carried (for VCF output headers).
+    func filterNames() throws -> [String]
+
     /// Variants with this dbSNP ID.
     func variants(rsid: String) throws -> [VariantID]
 

@@ -144,6 +144,7 @@ final class SQLiteBatchWriter: BatchWriter {
                 .run([.int(cid), .int(site.position), .int(site.end), .text(site.ref), .text(site.alt), .text(site.kind.rawValue),
                       .optional(site.rsid)])
             vid = Int(db.lastInsertRowID)
+            isNew = true
             if site.end - site.position > 0 {
                 try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
             }
@@ -157,8 +158,9 @@ final class SQLiteBatchWriter: BatchWriter {
             let c = site.contribution
             try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours) VALUES (?, ?, ?, ?, ?, ?)")
                 .run([.int(vid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
-            isNew = true
         }
+        if !site.filters.isEmpty { try addFilters(site.filters, vid: vid) }
+        if !site.annotations.isEmpty { try addAnnotations(site.annotations, vid: vid) }
         try writeCalls(vid: vid, site)
         let c = site.contribution
         if !isNew && (c != Contribution() || site.tumourCarriers > 0) {
@@ -172,6 +174,41 @@ final class SQLiteBatchWriter: BatchWriter {
             for v in site.tumourVAFs { hist.add(v) }
             try db.statement("UPDATE aggregate SET vaf_hist = ? WHERE vid = ?").run([.blob(hist.bytes), .int(vid)])
         }
+    }
+
+    /// FILTER names join the variant's union (the common PASS record costs nothing here).
+    private func addFilters(_ names: [String], vid: Int) throws(StoreError) {
+        let current = try db.statement("SELECT filters FROM variant WHERE vid = ?")
+        try current.bind([.int(vid)])
+        let existing = try current.step() ? (current.text(0) ?? "") : ""
+        current.reset()
+        let union = Set(existing.split(separator: ";").map(String.init)).union(names).sorted().joined(separator: ";")
+        guard union != existing else { return }
+        try db.statement("UPDATE variant SET filters = ? WHERE vid = ?").run([.text(union), .int(vid)])
+        for n in names { try db.statement("INSERT OR IGNORE INTO filter_name(name) VALUES (?)").run([.text(n)]) }
+    }
+
+    /// Transcript-level annotations, deduplicated, and the variant's gene and consequence summaries.
+    private func addAnnotations(_ annotations: [Annotation], vid: Int) throws(StoreError) {
+        let insert = try db.statement("INSERT OR IGNORE INTO annotation(vid, source, gene, consequence, transcript, hgvsc, hgvsp) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for a in annotations {
+            try insert.run([.int(vid), .text(a.source.rawValue), .text(a.gene ?? ""), .text(a.consequences.joined(separator: "&")),
+                            .text(a.transcript ?? ""), .text(a.hgvsc ?? ""), .text(a.hgvsp ?? "")])
+        }
+        let current = try db.statement("SELECT genes, consequences FROM variant WHERE vid = ?")
+        try current.bind([.int(vid)])
+        guard try current.step() else { return }
+        let oldGenes = current.text(0) ?? "", oldTerms = current.text(1) ?? ""
+        current.reset()
+        func union(_ old: String, _ new: [String]) -> String {
+            var seen = old.split(separator: ",").map(String.init)
+            for n in new where !n.isEmpty && !seen.contains(n) { seen.append(n) }
+            return seen.joined(separator: ",")
+        }
+        let genes = union(oldGenes, annotations.compactMap(\.gene)), terms = union(oldTerms, annotations.flatMap(\.consequences))
+        guard genes != oldGenes || terms != oldTerms else { return }
+        try db.statement("UPDATE variant SET genes = ?, consequences = ? WHERE vid = ?")
+            .run([genes.isEmpty ? .null : .text(genes), terms.isEmpty ? .null : .text(terms), .int(vid)])
     }
 
     private func writeCalls(vid: Int, _ site: SiteCalls) throws(StoreError) {

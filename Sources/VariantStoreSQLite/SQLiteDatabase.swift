@@ -131,8 +131,9 @@ final class Statement {
         throw e
     }
 
-    /// Binds, runs to completion.
+    /// Resets, binds, runs to completion (so one statement can run again and again).
     func run(_ values: [SQLValue] = []) throws(StoreError) {
+        sqlite3_reset(stmt)
         try bind(values)
         while try step() {}
     }

@@ -220,7 +220,7 @@ extension SQLiteVariantStore {
             var dead: [Int] = []
             while try deadQuery.step() { dead.append(deadQuery.int(0)) }
             for vid in dead {
-                for table in ["calls", "aggregate", "variant"] {
+                for table in ["calls", "aggregate", "annotation", "variant"] {
                     try db.statement("DELETE FROM \(table) WHERE vid = ?").run([.int(vid)])
                 }
             }

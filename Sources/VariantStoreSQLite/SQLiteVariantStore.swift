@@ -144,8 +144,7 @@ public final class SQLiteVariantStore: VariantStore {
         // Long alleles (deletions, SVs) may start before the region and reach into it: widen by the longest span.
         let span = try db.scalarInt("SELECT max_span FROM contig WHERE name = ?", [.text(region.contig)]) ?? 0
         let s = try db.statement("""
-            SELECT c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
-                   a.vaf_hist, c.class, v.vid, v.contig_id
+            SELECT \(Self.aggregateColumns)
             FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid
             WHERE c.name = ? AND v.pos BETWEEN ? AND ? AND v.end_pos >= ?
             ORDER BY v.pos, v.ref, v.alt
@@ -156,12 +155,8 @@ public final class SQLiteVariantStore: VariantStore {
         var out: [VariantAggregate] = []
         var vids: [Int] = []
         while try s.step() {
-            let cls = ContigClass(rawValue: s.int(13)) ?? .autosome
             vids.append(s.int(14))
-            out.append(VariantAggregate(
-                contig: s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
-                kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
-                nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11), tumourMedianVAF: VAFHistogram(s.blob(12)).median))
+            out.append(Self.aggregate(s, defaults: defaults))
         }
         if let cohortContext, !out.isEmpty {
             // One pass over the region's calls rows (not one statement per variant).
@@ -173,6 +168,104 @@ public final class SQLiteVariantStore: VariantStore {
                 out[i].cohort = try cohortContext.counts(totals[vids[i]] ?? Totals(), contigClass: cls, contigID: cid, position: out[i].position)
             }
         }
+        return out
+    }
+
+    /// The columns ``aggregate(_:defaults:)`` reads, in its order (vid 14, contig_id 15 for callers).
+    static let aggregateColumns = """
+        c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
+        a.vaf_hist, c.class, v.vid, v.contig_id, v.filters, v.genes, v.consequences
+        """
+
+    static func aggregate(_ s: Statement, defaults: [ContigClass: Int]) -> VariantAggregate {
+        let cls = ContigClass(rawValue: s.int(13)) ?? .autosome
+        var a = VariantAggregate(
+            contig: s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
+            kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
+            nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11), tumourMedianVAF: VAFHistogram(s.blob(12)).median)
+        a.filters = (s.text(16) ?? "").split(separator: ";").map(String.init)
+        a.genes = (s.text(17) ?? "").split(separator: ",").map(String.init)
+        a.consequences = (s.text(18) ?? "").split(separator: ",").map(String.init)
+        return a
+    }
+
+    public func annotations(of id: VariantID) throws -> [Annotation] {
+        let s = try db.statement("""
+            SELECT n.source, n.gene, n.consequence, n.transcript, n.hgvsc, n.hgvsp
+            FROM annotation n JOIN variant v ON v.vid = n.vid JOIN contig c ON c.contig_id = v.contig_id
+            WHERE c.name = ? AND v.pos = ? AND v.ref = ? AND v.alt = ? ORDER BY n.gene, n.transcript
+            """)
+        try s.bind([.text(try storedContigName(id.contig)), .int(id.position), .text(id.ref), .text(id.alt)])
+        var out: [Annotation] = []
+        func opt(_ i: Int32) -> String? { s.text(i).flatMap { $0.isEmpty ? nil : $0 } }
+        while try s.step() {
+            out.append(Annotation(source: Annotation.Source(rawValue: s.text(0) ?? "") ?? .vep, allele: id.alt, gene: opt(1),
+                                  consequences: (s.text(2) ?? "").split(separator: "&").map(String.init), transcript: opt(3),
+                                  hgvsc: opt(4), hgvsp: opt(5)))
+        }
+        return out
+    }
+
+    public func genotypes(at ids: [VariantID], samples: [UInt32]) throws -> [[String]] {
+        struct Sample { var batch: Int; var ploidy: [ContigClass: Int]; var absentIsRef: Bool }
+        var info: [UInt32: Sample] = [:]
+        let sq = try db.statement("SELECT batch_id, ploidy_autosome, ploidy_x, ploidy_y, ploidy_mt, absent_policy FROM sample WHERE ordinal = ?")
+        for o in samples {
+            sq.reset()
+            try sq.bind([.int(Int(o))])
+            guard try sq.step() else { continue }
+            info[o] = Sample(batch: sq.int(0), ploidy: [.autosome: sq.int(1), .x: sq.int(2), .y: sq.int(3), .mitochondrial: sq.int(4)],
+                             absentIsRef: sq.text(5) == "ref")
+        }
+        let firsts = try batchFirstOrdinals()
+        let wanted = Set(samples)
+        let find = try db.statement("SELECT v.vid FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE c.name = ? AND v.pos = ? AND v.ref = ? AND v.alt = ?")
+        let rows = try db.statement("SELECT batch_id, het, hom, hemi, homref, nocall FROM calls WHERE vid = ?")
+        var out: [[String]] = []
+        for id in ids {
+            find.reset()
+            try find.bind([.text(try storedContigName(id.contig)), .int(id.position), .text(id.ref), .text(id.alt)])
+            var state: [UInt32: Int] = [:]   // 1 het, 2 hom-alt, 3 hemizygous, 4 hom-ref, 5 no-call
+            var batchesWithRow = Set<Int>()
+            if try find.step() {
+                let vid = find.int(0)
+                find.reset()
+                rows.reset()
+                try rows.bind([.int(vid)])
+                while try rows.step() {
+                    let batch = rows.int(0)
+                    batchesWithRow.insert(batch)
+                    for col in Int32(1)...5 {
+                        rows.withBlob(col) { bytes in
+                            CarrierList.forEach(bytes, base: firsts[batch] ?? 0) { o in if wanted.contains(o) { state[o] = Int(col) } }
+                        }
+                    }
+                }
+            }
+            let cls = ContigClass(contig: id.contig)
+            out.append(samples.map { o in
+                guard let sample = info[o] else { return "." }
+                let ploidy = max(1, sample.ploidy[cls] ?? 2)
+                func gt(_ alleles: [String]) -> String { alleles.joined(separator: "/") }
+                switch state[o] {
+                case 1?: return gt(["0", "1"] + Array(repeating: "0", count: max(0, ploidy - 2)))
+                case 2?: return gt(Array(repeating: "1", count: ploidy))
+                case 3?: return "1"
+                case 5?: return gt(Array(repeating: ".", count: ploidy))
+                case 4?: return gt(Array(repeating: "0", count: ploidy))
+                default:
+                    let present = batchesWithRow.contains(sample.batch) || sample.absentIsRef
+                    return gt(Array(repeating: present ? "0" : ".", count: ploidy))
+                }
+            })
+        }
+        return out
+    }
+
+    public func filterNames() throws -> [String] {
+        let s = try db.statement("SELECT name FROM filter_name ORDER BY name")
+        var out: [String] = []
+        while try s.step() { out.append(s.text(0) ?? "") }
         return out
     }
 
@@ -204,8 +297,7 @@ public final class SQLiteVariantStore: VariantStore {
         }
         let defaults = try defaultAN()
         let one = try db.statement("""
-            SELECT c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
-                   a.vaf_hist, c.class
+            SELECT \(Self.aggregateColumns)
             FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid WHERE v.vid = ?
             """)
         var out: [(key: (Int, Int, String), row: CarriedVariant)] = []
@@ -213,12 +305,8 @@ public final class SQLiteVariantStore: VariantStore {
             one.reset()
             try one.bind([.int(h.vid)])
             guard try one.step() else { continue }
-            let cls = ContigClass(rawValue: one.int(13)) ?? .autosome
-            let agg = VariantAggregate(
-                contig: one.text(0) ?? "", position: one.int(1), end: one.int(2), ref: one.text(3) ?? "", alt: one.text(4) ?? "",
-                kind: one.text(5) ?? "", rsid: one.text(6), ac: one.int(7), an: defaults[cls, default: 0] + one.int(8),
-                nHomAlt: one.int(9), nHemi: one.int(10), tumours: one.int(11), tumourMedianVAF: VAFHistogram(one.blob(12)).median)
-            let contigID = try db.scalarInt("SELECT contig_id FROM contig WHERE name = ?", [.text(agg.contig)]) ?? 0
+            let agg = Self.aggregate(one, defaults: defaults)
+            let contigID = one.int(15)
             out.append(((contigID, agg.position, names[h.ordinal] ?? ""), CarriedVariant(variant: agg, sample: names[h.ordinal] ?? "", zygosity: h.zygosity)))
         }
         return out.sorted { $0.key < $1.key }.map(\.row)

@@ -55,5 +55,20 @@ enum Schema {
         CREATE TABLE cohort_member(name TEXT NOT NULL REFERENCES cohort(name) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
                                    PRIMARY KEY (name, ordinal)) WITHOUT ROWID;
         """),
+        ("0003-filters-annotations", """
+        -- FILTER: the union of the non-PASS filter names of every record that called the variant (';'-joined, as
+        -- 'bcftools merge' does by default); NULL when every record said PASS or '.'.
+        ALTER TABLE variant ADD COLUMN filters TEXT;
+        -- Distinct gene symbols and Sequence Ontology consequence terms over the variant's CSQ/ANN annotations
+        -- (','-joined), so region queries filter on them without a join.
+        ALTER TABLE variant ADD COLUMN genes TEXT;
+        ALTER TABLE variant ADD COLUMN consequences TEXT;
+        CREATE TABLE filter_name(name TEXT PRIMARY KEY) WITHOUT ROWID;
+        -- One transcript-level annotation (VEP CSQ or SnpEff ANN) of one variant; '' for absent fields.
+        CREATE TABLE annotation(vid INTEGER NOT NULL, source TEXT NOT NULL, gene TEXT NOT NULL, consequence TEXT NOT NULL,
+                                transcript TEXT NOT NULL, hgvsc TEXT NOT NULL, hgvsp TEXT NOT NULL,
+                                PRIMARY KEY (vid, source, transcript, gene, consequence, hgvsc, hgvsp)) WITHOUT ROWID;
+        CREATE INDEX annotation_gene ON annotation(gene);
+        """),
     ]
 }

@@ -3,6 +3,7 @@ import Foundation
 import VCF
 import VariantCore
 import VariantQuery
+import VariantStore
 
 extension Varde {
     /// `varde query`: variants and their population aggregates, optionally within a cohort.
@@ -42,6 +43,10 @@ extension Varde {
         @Option(help: "Only this variant type: snv, mnv, indel or sv (symbolic and breakend alleles).") var type: Filters.VariantType?
         @Option(help: "germline (carried by a counted germline sample) or somatic (carried by a tumour).") var origin: Filters.Origin?
 
+        @Flag(name: .customLong("pass-only"), help: "Only variants whose every loaded record had FILTER PASS (or '.').") var passOnly = false
+        @Option(help: "Only variants with one of these consequence terms in their CSQ/ANN (comma-separated), e.g. missense_variant,stop_gained.")
+        var consequence: String?
+        @Flag(help: "With --format vcf and a cohort: a GT column per cohort sample.") var genotypes = false
         @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for person keys in --cohort).") var secretFile: String?
         @Option(name: .shortAndLong, help: "Reference FASTA: needed to 3′-shift indels in HGVSG (SNVs and delins do without).") var reference: String?
 
@@ -55,6 +60,9 @@ extension Varde {
             for w in cohortWhere where !w.contains("=") { throw ValidationError("--cohort-where takes KEY=VALUE, e.g. diagnosis=C34") }
             if let region { do { _ = try Region.parseList(region) } catch { throw ValidationError(error.description) } }
             if let variant { do { _ = try VariantID(parsing: variant) } catch { throw ValidationError(error.description) } }
+            if genotypes && (format != .vcf || (cohort == nil && cohortWhere.isEmpty)) {
+                throw ValidationError("--genotypes needs --format vcf and a cohort (--cohort or --cohort-where): whose genotypes to print")
+            }
         }
 
         func run() async throws {
@@ -69,11 +77,19 @@ extension Varde {
                     return
                 }
                 let members = try query.cohortMembers(file: cohort, conditions: cohortWhere, secretFile: secretFile)
+                let terms = consequence.map { Set($0.split(separator: ",").map { $0.trimmingWhitespace() }) }
                 let rows = try query.variants(try selector(), cohort: members,
-                                              filters: Filters(minAF: minAF, maxAF: maxAF, type: type, origin: origin))
-                var out = try QueryOutput.header(format, store: query.store, cohort: members != nil)
-                for a in rows {
-                    out += QueryOutput.row(format, a, hgvsg: format == .vcf ? nil : query.hgvsg(a))
+                                              filters: Filters(minAF: minAF, maxAF: maxAF, type: type, origin: origin,
+                                                               passOnly: passOnly, consequences: terms))
+                // --genotypes: the cohort's samples in ordinal (load) order, their GTs fetched per 1,000 rows.
+                let gtSamples = genotypes ? try query.store.samples().filter { members?.contains($0.ordinal) == true } : []
+                var out = try QueryOutput.header(format, store: query.store, cohort: members != nil, genotypeSamples: gtSamples.map(\.name))
+                var gts: [[String]] = []
+                for (i, a) in rows.enumerated() {
+                    if genotypes && i % 1000 == 0 {
+                        gts = try query.store.genotypes(at: rows[i..<min(rows.count, i + 1000)].map(\.variantID), samples: gtSamples.map(\.ordinal))
+                    }
+                    out += QueryOutput.row(format, a, hgvsg: format == .vcf ? nil : query.hgvsg(a), genotypes: genotypes ? gts[i % 1000] : nil)
                     if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))

@@ -13,7 +13,9 @@ struct SchemaTests {
         let t = try TestStore()
         defer { t.remove() }
         let first = try t.store.appliedMigrations()
-        #expect(first == ["0001-variant-store", "0002-named-cohorts"])
+        // Every migration, once, in order: named NNNN-what, numbered from 0001 without gaps.
+        #expect(first.prefix(3) == ["0001-variant-store", "0002-named-cohorts", "0003-filters-annotations"])
+        #expect(first.enumerated().allSatisfy { i, id in id.hasPrefix(String(format: "%04d-", i + 1)) })
         let again = try SQLiteVariantStore(path: t.path)
         #expect(try again.appliedMigrations() == first)
     }
