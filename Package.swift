@@ -50,6 +50,9 @@ let package = Package(
             ],
             swiftSettings: executableSettings
         ),
+        // In-process query latencies for bench/query.sh (not part of the product).
+        .executableTarget(name: "varde-bench", dependencies: ["VariantCore", "VariantQuery", "VariantStore", "VariantStoreSQLite"], path: "bench/VardeBench",
+                          swiftSettings: executableSettings),
         .target(name: "TestSupport", dependencies: ["VariantCore"], path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "VariantCoreTests", dependencies: ["VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF", "VariantCore", "TestSupport"], swiftSettings: strictSettings),

@@ -165,6 +165,43 @@ public enum CarrierList {
         return
     }
 
+    /// How many of the list's ordinals are set in `ref` and, failing that, in `missing`: bit masks over
+    /// ordinals relative to `base` (bit `r` of word `r / 64` is ordinal `base + r`). A bitmap list is
+    /// ANDed and popcounted a word at a time; other encodings are decoded with a bit test per entry.
+    public static func countMembers(_ bytes: UnsafeRawBufferPointer, base: UInt32, ref: [UInt64], missing: [UInt64]) -> (ref: Int, missing: Int) {
+        guard let tag = bytes.first else { return (0, 0) }
+        var nRef = 0, nMissing = 0
+        if tag == 1 {
+            let payload = bytes.count - 1
+            let words = min(payload / 8, ref.count)
+            for w in 0..<words {
+                let v = bytes.loadUnaligned(fromByteOffset: 1 + w * 8, as: UInt64.self).littleEndian
+                let r = v & ref[w]
+                nRef += r.nonzeroBitCount
+                if w < missing.count { nMissing += (v & ~r & missing[w]).nonzeroBitCount }
+            }
+            // The tail (fewer than 8 bytes before the masks end): bit by bit.
+            var i = 1 + words * 8
+            let end = min(bytes.count, 1 + max(ref.count, missing.count) * 8)
+            while i < end {
+                let b = bytes[i]
+                if b != 0 {
+                    for bit in 0..<8 where b & (1 << UInt8(bit)) != 0 {
+                        let rel = (i - 1) * 8 + bit, w = rel >> 6, m: UInt64 = 1 << UInt64(rel & 63)
+                        if w < ref.count, ref[w] & m != 0 { nRef += 1 } else if w < missing.count, missing[w] & m != 0 { nMissing += 1 }
+                    }
+                }
+                i += 1
+            }
+            return (nRef, nMissing)
+        }
+        forEach(bytes, base: base) { o in
+            let rel = Int(o - base), w = rel >> 6, m: UInt64 = 1 << UInt64(rel & 63)
+            if w < ref.count, ref[w] & m != 0 { nRef += 1 } else if w < missing.count, missing[w] & m != 0 { nMissing += 1 }
+        }
+        return (nRef, nMissing)
+    }
+
     /// Decodes what ``encode(_:base:span:)`` wrote. Malformed bytes decode to what could be read.
     public static func decode(_ bytes: UnsafeRawBufferPointer, base: UInt32) -> [UInt32] {
         var out: [UInt32] = []

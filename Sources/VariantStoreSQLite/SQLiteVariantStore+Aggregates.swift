@@ -260,8 +260,8 @@ struct CohortContext {
     let firsts: [Int: UInt32]
     let gvcfMembers: Bool
     let mask: [UInt64]
-    let refMask: [UInt64]
-    let missingMask: [UInt64]
+    /// Per batch: counted members by absent policy, as masks relative to the batch's first ordinal.
+    let batchMasks: [Int: (ref: [UInt64], missing: [UInt64])]
 
     init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
@@ -276,17 +276,27 @@ struct CohortContext {
         defaults = d
         // Membership as a bitmap over ordinals: one AND per stored carrier.
         let words = Int((members.max() ?? 0) >> 6) + 1
-        var m = [UInt64](repeating: 0, count: words), r = m, x = m
-        for o in members {
-            let w = Int(o >> 6), bit: UInt64 = 1 << UInt64(o & 63)
-            m[w] |= bit
-            // Counted members by absent policy: what each list entry adds depends on it.
-            if let s = samples[o], s.counted { if s.policy == .ref { r[w] |= bit } else { x[w] |= bit } }
-        }
+        var m = [UInt64](repeating: 0, count: words)
+        for o in members { m[Int(o >> 6)] |= 1 << UInt64(o & 63) }
         mask = m
-        refMask = r
-        missingMask = x
         firsts = try store.batchFirstOrdinals()
+        // Counted members by absent policy (what each list entry adds depends on it), per batch and relative
+        // to its first ordinal, so a bitmap-encoded list is ANDed with them word by word.
+        let bases = firsts.sorted { $0.value < $1.value }
+        var masks: [Int: (ref: [UInt64], missing: [UInt64])] = [:]
+        for (i, (batch, base)) in bases.enumerated() {
+            let end = i + 1 < bases.count ? bases[i + 1].value : UInt32.max
+            let inBatch = members.filter { $0 >= base && $0 < end }
+            guard let top = inBatch.max() else { continue }
+            var r = [UInt64](repeating: 0, count: Int((top - base) >> 6) + 1), x = r
+            for o in inBatch {
+                guard let s = samples[o], s.counted else { continue }
+                let rel = o - base, w = Int(rel >> 6), bit: UInt64 = 1 << UInt64(rel & 63)
+                if s.policy == .ref { r[w] |= bit } else { x[w] |= bit }
+            }
+            masks[batch] = (r, x)
+        }
+        batchMasks = masks
         gvcfMembers = gvcf
     }
 
@@ -304,16 +314,13 @@ struct CohortContext {
             let base = firsts[rows.int(1)] ?? 0
             var t = out[vid] ?? SQLiteVariantStore.Totals()
             if rows.isNull(7) {
-                // The common case, fused: walk each list's bytes and test membership, no arrays built.
+                // The common case: count each list's members without building arrays (bitmaps word by word).
+                guard let masks = batchMasks[rows.int(1)] else { continue }   // no member in this batch
                 for (col, cls) in [(Int32(2), CallClass.het), (3, .homAlt), (4, .hemi), (5, .homRef), (6, .noCall)] {
                     let ref = Contribution.rule(cls, policy: .ref), missing = Contribution.rule(cls, policy: .missing)
                     var nRef = 0, nMissing = 0
                     rows.withBlob(col) { bytes in
-                        CarrierList.forEach(bytes, base: base) { o in
-                            let w = Int(o >> 6), bit: UInt64 = 1 << UInt64(o & 63)
-                            guard w < refMask.count else { return }
-                            if refMask[w] & bit != 0 { nRef += 1 } else if missingMask[w] & bit != 0 { nMissing += 1 }
-                        }
+                        (nRef, nMissing) = CarrierList.countMembers(bytes, base: base, ref: masks.ref, missing: masks.missing)
                     }
                     t.anDelta += nRef * ref.anDelta + nMissing * missing.anDelta
                     t.ac += nRef * ref.ac + nMissing * missing.ac

@@ -17,6 +17,29 @@ struct CarrierListTests {
         }
     }
 
+    @Test("countMembers equals a naive count in every encoding, masks shorter or longer than the list", arguments: [0.001, 0.05, 0.6])
+    func countMembers(density: Double) {
+        var rng = LCG(state: UInt64(density * 1e6) + 11)
+        for span in [5, 64, 1_000, 10_003] {
+            let base: UInt32 = 777
+            var list: [UInt32] = []
+            for i in 0..<span where Double(rng.next() % 1_000_000) / 1_000_000 < density { list.append(base + UInt32(i)) }
+            for maskBits in [1, span / 2 + 1, span + 200] {
+                var ref = [UInt64](repeating: 0, count: (maskBits + 63) / 64), missing = ref
+                var expectRef = 0, expectMissing = 0
+                for r in 0..<maskBits {
+                    let pick = rng.next() % 3
+                    if pick == 0 { ref[r >> 6] |= 1 << UInt64(r & 63) } else if pick == 1 { missing[r >> 6] |= 1 << UInt64(r & 63) }
+                    guard list.contains(base + UInt32(r)) else { continue }
+                    if pick == 0 { expectRef += 1 } else if pick == 1 { expectMissing += 1 }
+                }
+                let bytes = CarrierList.encode(list, base: base, span: span)
+                let got = bytes.withUnsafeBytes { CarrierList.countMembers($0, base: base, ref: ref, missing: missing) }
+                #expect(got.ref == expectRef && got.missing == expectMissing, "span \(span), mask bits \(maskBits), tag \(bytes.first ?? 9)")
+            }
+        }
+    }
+
     @Test("the smallest encoding is chosen: Rice for random gaps, bitmap when dense")
     func choice() {
         var rng = LCG(state: 42)
