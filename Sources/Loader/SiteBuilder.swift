@@ -19,23 +19,37 @@ public struct SiteBuilder: Sendable {
     /// Each column's default ploidy per contig class: its ploidy at the first record of that class in the
     /// file. A `ref`-policy sample counts that many alleles where the file has no record.
     public private(set) var defaults: [[Int]]
+    /// Per contig class and column: a diploid hom-ref call adds nothing (default ploidy 2, absent = ref),
+    /// so ``site(_:)`` skips it before any other work. Most calls of a cohort are exactly that.
+    private var skipsHomRef: [[Bool]] = []
+    /// Per contig class: every column's default is known, so ``learnDefaults(_:)`` has nothing to do.
+    private var learned: [Bool] = []
 
     public init(columns: [Column], fileIndex: Int, minBlockGQ: Int32? = nil, defaults: [[Int]]? = nil) {
         self.columns = columns
         self.fileIndex = fileIndex
         self.minBlockGQ = minBlockGQ
         self.defaults = defaults ?? Array(repeating: [Int](repeating: 0, count: columns.count), count: ContigClass.allCases.count)
+        for cls in self.defaults.indices { refresh(cls) }
+    }
+
+    private mutating func refresh(_ cls: Int) {
+        if skipsHomRef.count <= cls { skipsHomRef += Array(repeating: [], count: cls + 1 - skipsHomRef.count) }
+        if learned.count <= cls { learned += Array(repeating: false, count: cls + 1 - learned.count) }
+        skipsHomRef[cls] = columns.indices.map { s in (defaults[cls][s] == 0 || defaults[cls][s] == 2) && columns[s].policy == .ref }
+        learned[cls] = !defaults[cls].contains(0)
     }
 
     /// Fixes the default ploidies of a contig class from this record, if not fixed yet (0 = not yet seen).
     public mutating func learnDefaults(_ v: Variant) {
         let cls = ContigClass(contig: v.contig).rawValue
-        guard defaults[cls].contains(0) else { return }
+        guard !learned[cls] else { return }
         for s in columns.indices where defaults[cls][s] == 0 {
             var p = 0
             if let g = v.genotypes, s < g.sampleCount { p = g.call(s).count }
             defaults[cls][s] = p > 0 ? p : (cls == ContigClass.mitochondrial.rawValue ? 1 : 2)
         }
+        refresh(cls)
     }
 
     func defaultPloidy(_ column: Int, _ cls: Int) -> Int {
@@ -93,15 +107,14 @@ public struct SiteBuilder: Sendable {
         let called = v.genotypes?.sampleCount ?? 0
         let classDefaults = defaults[cls]
         let alleles = v.genotypes?.alleles ?? []
+        let skips = skipsHomRef[cls]
         for s in columns.indices {
+            // Fast path: a diploid hom-ref call of a sample whose default is diploid hom-ref adds nothing.
+            if ploidy == 2 && s < called && skips[s] && alleles[2 &* s] == 0 && alleles[2 &* s &+ 1] == 0 { continue }
             var slots = 0, missing = 0, altCount = 0
             let defaultPloidy = classDefaults[s] > 0 ? classDefaults[s] : 2
             if s < called {
                 let base = s &* ploidy
-                // Fast path: a diploid hom-ref call of a sample whose default is diploid hom-ref adds nothing.
-                if ploidy == 2 && alleles[base] == 0 && alleles[base &+ 1] == 0 && defaultPloidy == 2 && columns[s].policy == .ref {
-                    continue
-                }
                 for k in 0..<ploidy {
                     let a = alleles[base &+ k]
                     if a == Genotypes.absent { break }
