@@ -8,7 +8,7 @@
 #   htslib-test    htslib's own test files, walked by the corpus robustness test
 #   time           /usr/bin/time, peak memory in the corpus test and benchmarks
 set -euo pipefail
-packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config)
+packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3-jsonschema)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

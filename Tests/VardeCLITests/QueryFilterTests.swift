@@ -128,4 +128,44 @@ struct QueryFilterTests {
         let noCohort = try varde(["query", "--store", store, "--region", region, "--format", "vcf", "--genotypes"])
         #expect(noCohort.status == 64 && noCohort.stderr.contains("--genotypes needs"))
     }
+
+    @Test("JSON output validates against reference/schemas/query-variant.schema.json (with and without a cohort), and the README documents every field")
+    func jsonMatchesSchema() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        // Symbolic alleles and multi-allelic sites (1000 Genomes), annotations and FILTERs (haploid X).
+        #expect(try varde(["load", "--quiet", "--store", store, Self.cohort]).status == 0)
+        #expect(try varde(["load", "--quiet", "--store", store, "--assembly", "GRCh37", Self.haploidX]).status == 0)
+        let schema = Fixtures.root.appendingPathComponent("reference/schemas/query-variant.schema.json").path
+        let plain = try varde(["query", "--store", store, "--region", "22,X", "--format", "json"]).stdout
+        let withCohort = try varde(["query", "--store", store, "--region", "22:16050000-16052000,chrX:1-3000000", "--format", "json",
+                                    "--cohort-where", "sample=HG00096"]).stdout
+        let lines = (plain + withCohort).split(separator: "\n")
+        #expect(lines.count > 450)
+        #expect(withCohort.contains("\"cohort\":{"))
+        let file = dir.appendingPathComponent("out.jsonl").path
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let validate = """
+            import json, sys, jsonschema
+            v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+            bad = 0
+            for n, line in enumerate(open(sys.argv[2]), 1):
+                o = json.loads(line)
+                if sys.argv[3] == "broken": o.pop("an")
+                for e in v.iter_errors(o):
+                    bad += 1
+                    if bad < 5: print(f"line {n}: {e.message}")
+            print(f"invalid {bad}")
+            """
+        let good = try Shell.run(["python3", "-c", validate, schema, file, "as-is"])
+        #expect(good.status == 0 && good.stdout.hasSuffix("invalid 0\n"), "\(good.stdout)\(good.stderr)")
+        // The validator does fail: the same lines without `an` are all rejected.
+        let broken = try Shell.run(["python3", "-c", validate, schema, file, "broken"])
+        #expect(broken.stdout.hasSuffix("invalid \(lines.count)\n"))
+
+        let readme = try String(contentsOf: Fixtures.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let props = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: schema))) as? [String: Any])?["properties"] as? [String: Any])
+        for key in props.keys { #expect(readme.contains("`\(key)`"), "README does not document \(key)") }
+    }
 }
