@@ -24,7 +24,8 @@ public enum Assembly: String, Sendable, Codable, CaseIterable {
     /// The contig name without a `chr` prefix, with `M` spelled `MT`.
     public static func canonicalChromosome(_ name: String) -> String {
         var n = Substring(name)
-        if n.lowercased().hasPrefix("chr") { n = n.dropFirst(3) }
+        let u = name.utf8
+        if u.count > 3, u.starts(with: "chr".utf8) || u.starts(with: "Chr".utf8) || u.starts(with: "CHR".utf8) { n = n.dropFirst(3) }
         if n == "M" { return "MT" }
         return String(n)
     }

@@ -10,22 +10,43 @@ public enum GenomicHGVS {
     public static func accession(assembly: Assembly, contig: String) -> String? {
         let chrom = Assembly.canonicalChromosome(contig)
         if chrom == "MT" { return "NC_012920.1" }
-        let versions: [String: (Int, Int)] = [  // chromosome: (GRCh37 version, GRCh38 version)
-            "1": (10, 11), "2": (11, 12), "3": (11, 12), "4": (11, 12), "5": (9, 10), "6": (11, 12), "7": (13, 14),
-            "8": (10, 11), "9": (11, 12), "10": (10, 11), "11": (9, 10), "12": (11, 12), "13": (10, 11), "14": (8, 9),
-            "15": (9, 10), "16": (9, 10), "17": (10, 11), "18": (9, 10), "19": (9, 10), "20": (10, 11), "21": (8, 9),
-            "22": (10, 11), "X": (10, 11), "Y": (9, 10),
-        ]
-        guard let v = versions[chrom] else { return nil }
-        let number = chrom == "X" ? 23 : chrom == "Y" ? 24 : Int(chrom)!
-        let digits = String(number)
-        return "NC_" + String(repeating: "0", count: 6 - digits.count) + digits + ".\(assembly == .grch37 ? v.0 : v.1)"
+        return (assembly == .grch37 ? accessions37 : accessions38)[chrom]
+    }
+
+    /// NC_ accessions of chromosomes 1–22, X, Y: the version per assembly (GRCh37, GRCh38). Built once:
+    /// a query describes every row it prints.
+    static let versions: [String: (Int, Int)] = [
+        "1": (10, 11), "2": (11, 12), "3": (11, 12), "4": (11, 12), "5": (9, 10), "6": (11, 12), "7": (13, 14),
+        "8": (10, 11), "9": (11, 12), "10": (10, 11), "11": (9, 10), "12": (11, 12), "13": (10, 11), "14": (8, 9),
+        "15": (9, 10), "16": (9, 10), "17": (10, 11), "18": (9, 10), "19": (9, 10), "20": (10, 11), "21": (8, 9),
+        "22": (10, 11), "X": (10, 11), "Y": (9, 10),
+    ]
+    static let accessions37 = accessions(grch38: false)
+    static let accessions38 = accessions(grch38: true)
+    private static func accessions(grch38: Bool) -> [String: String] {
+        var out: [String: String] = [:]
+        for (chrom, v) in versions {
+            let digits = String(chrom == "X" ? 23 : chrom == "Y" ? 24 : Int(chrom)!)
+            out[chrom] = "NC_" + String(repeating: "0", count: 6 - digits.count) + digits + ".\(grch38 ? v.1 : v.0)"
+        }
+        return out
     }
 
     /// The genomic HGVS of one VCF allele; `nil` for what HGVS `g.` does not describe here (symbolic alleles,
     /// breakends, `*`, no change) or for an indel when no reference is given (it cannot be 3′-shifted).
     public static func describe(accession: String, mitochondrial: Bool = false, position: Int, ref: String, alt: String,
                                 reference: Reference?) -> String? {
+        // Most rows are SNVs: written directly, without the trimming arrays.
+        if ref.utf8.count == 1, alt.utf8.count == 1, let x = ref.utf8.first.map(upper), let y = alt.utf8.first.map(upper),
+           x != y, "ACGT".utf8.contains(x), "ACGT".utf8.contains(y) {
+            var out = accession
+            out += mitochondrial ? ":m." : ":g."
+            out += String(position)
+            out.unicodeScalars.append(Unicode.Scalar(x))
+            out += ">"
+            out.unicodeScalars.append(Unicode.Scalar(y))
+            return out
+        }
         let kind = AlleleKind.classify(ref: ref, alt: alt)
         guard kind.isSequenceResolved else { return nil }
         var r = Array(ref.utf8).map(upper), a = Array(alt.utf8).map(upper)

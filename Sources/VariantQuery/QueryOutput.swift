@@ -20,10 +20,16 @@ public enum QueryOutput {
     }
 
     public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?, genotypes: [String]? = nil) -> String {
+        var s = ""
+        append(format, a, hgvsg: hgvsg, genotypes: genotypes, to: &s)
+        return s
+    }
+
+    public static func append(_ format: Format, _ a: VariantAggregate, hgvsg: String?, genotypes: [String]? = nil, to out: inout String) {
         switch format {
-        case .tsv: tsv(a, hgvsg: hgvsg)
-        case .json: json(a, hgvsg: hgvsg)
-        case .vcf: vcf(a, genotypes: genotypes)
+        case .tsv: appendTSV(a, hgvsg: hgvsg, to: &out)
+        case .json: out += json(a, hgvsg: hgvsg)
+        case .vcf: out += vcf(a, genotypes: genotypes)
         }
     }
 
@@ -79,10 +85,16 @@ public enum QueryOutput {
         return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t\(filter(a))\t\(info)\(samples)\n"
     }
 
-    static func tsv(_ a: VariantAggregate, hgvsg: String?) -> String {
-        var s = "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t\(a.ac)\t\(a.an)\t\(af(a.af))\t\(a.nHomAlt)"
-        if let c = a.cohort { s += "\t\(c.ac)\t\(c.an)\t\(af(c.af))\t\(c.nHomAlt)" }
-        return s + "\t\(a.nHemi)\t\(a.tumours)\t\(hgvsg ?? ".")\t\(filter(a))\t\(list(a.genes))\t\(list(a.consequences))\n"
+    /// One TSV row appended in place: a region query prints tens of thousands.
+    static func appendTSV(_ a: VariantAggregate, hgvsg: String?, to s: inout String) {
+        func field(_ v: String) { s += v; s += "\t" }
+        func field(_ v: Int) { s += String(v); s += "\t" }
+        field(a.contig); field(a.position); field(a.rsid ?? "."); field(a.ref); field(a.alt)
+        field(a.ac); field(a.an); field(af(a.af)); field(a.nHomAlt)
+        if let c = a.cohort { field(c.ac); field(c.an); field(af(c.af)); field(c.nHomAlt) }
+        field(a.nHemi); field(a.tumours); field(hgvsg ?? "."); field(filter(a)); field(list(a.genes))
+        s += list(a.consequences)
+        s += "\n"
     }
 
     /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.

@@ -154,6 +154,8 @@ public final class SQLiteVariantStore: VariantStore {
         try s.bind([.text(region.contig), .int(max(1, region.start - span)), .int(end), .int(region.start)])
         var out: [VariantAggregate] = []
         var vids: [Int] = []
+        out.reserveCapacity(1024)
+        vids.reserveCapacity(1024)
         while try s.step() {
             vids.append(s.int(14))
             out.append(Self.aggregate(s, defaults: defaults))

@@ -89,7 +89,7 @@ extension Varde {
                     if genotypes && i % 1000 == 0 {
                         gts = try query.store.genotypes(at: rows[i..<min(rows.count, i + 1000)].map(\.variantID), samples: gtSamples.map(\.ordinal))
                     }
-                    out += QueryOutput.row(format, a, hgvsg: format == .vcf ? nil : query.hgvsg(a), genotypes: genotypes ? gts[i % 1000] : nil)
+                    QueryOutput.append(format, a, hgvsg: format == .vcf ? nil : query.hgvsg(a), genotypes: genotypes ? gts[i % 1000] : nil, to: &out)
                     if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
