@@ -30,7 +30,7 @@ extension Varde {
         @Option(name: .customLong("regions-file"), help: "BED file of regions (0-based, half-open, as BED is).") var regionsFile: String?
         @Option(help: "A variant in gnomAD style, e.g. 22-16050075-A-G.") var variant: String?
         @Option(help: "A dbSNP ID, e.g. rs587697622.") var rsid: String?
-        @Option(help: "A gene symbol or alias (GRCh38 stores; table in reference/genes.GRCh38.tsv), e.g. EGFR.") var gene: String?
+        @Option(help: "A gene symbol or alias, looked up in reference/genes.GRCh38.tsv or genes.GRCh37.tsv by the store's assembly, e.g. EGFR.") var gene: String?
         @Option(help: "A genomic HGVS on a RefSeq NC_ accession, e.g. NC_000007.14:g.140753336A>T (indels need --reference).") var hgvs: String?
         @Option(help: "What this sample carries (controlled data).") var sample: String?
         @Option(help: "What this person carries, all their samples (controlled data; needs the pseudonym secret).") var person: String?

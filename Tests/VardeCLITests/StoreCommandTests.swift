@@ -252,7 +252,7 @@ struct StoreCommandTests {
         #expect(!(try varde(["cohort", "list", "--store", store]).stdout.contains("lung")))
     }
 
-    @Test("--gene finds a gene's variants through the GRCh38 gene table; aliases work; GRCh37 stores are told why not")
+    @Test("--gene finds a gene's variants through the GRCh38 gene table; aliases work")
     func geneSelector() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -273,11 +273,49 @@ struct StoreCommandTests {
         #expect(alias.stdout.contains("\t264985\t") && alias.stdout.contains("\t265015\t"))
         let unknown = try varde(["query", "--store", store, "--gene", "NOTAGENE1"], env: env)
         #expect(unknown.status == 1 && unknown.stderr.contains("no gene NOTAGENE1"))
+    }
 
-        let grch37 = dir.appendingPathComponent("b37.db").path
-        #expect(try varde(["load", "--quiet", "--store", grch37, Self.cohort]).status == 0)
-        let refused = try varde(["query", "--store", grch37, "--gene", "EGFR"], env: env)
-        #expect(refused.status == 1 && refused.stderr.contains("GRCh38 only"))
+    @Test("--gene on a GRCh37 store reads genes.GRCh37.tsv: IRS1 gives the records bcftools finds in its GENCODE 19 extent")
+    func geneSelectorGRCh37() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reference = Fixtures.root.appendingPathComponent("reference")
+        let env = Self.env.merging(["VARDE_REFERENCE": reference.path]) { $1 }
+        // Mutect2 calls on GRCh37 (contig lengths say so); six of them fall in IRS1 (2q36.3).
+        let somatic = Fixtures.path("somatic/mutect2.NA12878.head300.vcf.gz")
+        let store = dir.appendingPathComponent("b37.db").path
+        #expect(try varde(["load", "--quiet", "--store", store, somatic]).status == 0)
+
+        // The expectation: IRS1's extent as the GRCh37 table gives it (GENCODE 19: 2:227596033-227664475, not the
+        // GRCh38 table has 2:226731312-226799820), then bcftools on the fixture itself, one row per ALT allele.
+        let table = try String(contentsOf: reference.appendingPathComponent("genes.GRCh37.tsv"), encoding: .utf8)
+        let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("IRS1\t") }).split(separator: "\t")
+        #expect(row[2] == "2" && row[3] == "227596033" && row[4] == "227664475")
+        let oracle = try Shell.run(["bash", "-c", "bcftools view -r '\(row[2]):\(row[3])-\(row[4])' '\(somatic)' | bcftools norm -m- 2>/dev/null | bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT\\n'"])
+        let expected = oracle.stdout.split(separator: "\n").map(String.init)
+        #expect(expected.count == 6)
+
+        func records(_ stdout: String) -> [String] {
+            stdout.split(separator: "\n").dropFirst().map { l in
+                let f = l.split(separator: "\t", omittingEmptySubsequences: false)
+                return "\(f[0])\t\(f[1])\t\(f[3])\t\(f[4])"
+            }
+        }
+        let irs1 = try varde(["query", "--store", store, "--gene", "IRS1"], env: env)
+        #expect(irs1.status == 0, "\(irs1.stderr)")
+        #expect(records(irs1.stdout) == expected)
+        // The same through its alias HIRS-1, and the GRCh37 HGVS accession of chromosome 2.
+        let alias = try varde(["query", "--store", store, "--gene", "HIRS-1"], env: env)
+        #expect(alias.stdout == irs1.stdout)
+        #expect(irs1.stdout.contains("NC_000002.11:g."))
+
+        // A gene with no record in the slice answers with none; a missing table is named.
+        let egfr = try varde(["query", "--store", store, "--gene", "EGFR"], env: env)
+        #expect(egfr.status == 0 && records(egfr.stdout).isEmpty)
+        let empty = dir.appendingPathComponent("noref").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let missing = try varde(["query", "--store", store, "--gene", "IRS1"], env: Self.env.merging(["VARDE_REFERENCE": empty]) { $1 })
+        #expect(missing.status != 0 && missing.stderr.contains("genes.GRCh37.tsv"))
     }
 
     @Test("a bad region is a usage error (64)")
