@@ -241,13 +241,12 @@ public final class VariantReader {
             throw error(.malformedRecord, "GT has fewer values than the \(sampleCount) samples need",
                         fix: "every sample column needs a GT value (use . for a no-call)")
         }
+        // htslib packs the vector at any byte offset: read int16/int32 values unaligned.
+        let raw = UnsafeRawPointer(p)
         switch Int32(fmt.pointee.type) {
-        case BCF_BT_INT8:
-            return p.withMemoryRebound(to: Int8.self, capacity: ploidy * sampleCount) { genotypes($0, ploidy: ploidy, vectorEnd: Int8(truncatingIfNeeded: bcf_int8_vector_end)) }
-        case BCF_BT_INT16:
-            return p.withMemoryRebound(to: Int16.self, capacity: ploidy * sampleCount) { genotypes($0, ploidy: ploidy, vectorEnd: Int16(truncatingIfNeeded: bcf_int16_vector_end)) }
-        case BCF_BT_INT32:
-            return p.withMemoryRebound(to: Int32.self, capacity: ploidy * sampleCount) { genotypes($0, ploidy: ploidy, vectorEnd: bcf_int32_vector_end) }
+        case BCF_BT_INT8: return genotypes(raw, as: Int8.self, ploidy: ploidy, vectorEnd: Int8(truncatingIfNeeded: bcf_int8_vector_end))
+        case BCF_BT_INT16: return genotypes(raw, as: Int16.self, ploidy: ploidy, vectorEnd: Int16(truncatingIfNeeded: bcf_int16_vector_end))
+        case BCF_BT_INT32: return genotypes(raw, as: Int32.self, ploidy: ploidy, vectorEnd: bcf_int32_vector_end)
         default:
             throw error(.malformedRecord, "GT is not an integer field", fix: "declare GT as ##FORMAT=<ID=GT,Number=1,Type=String>")
         }
@@ -255,8 +254,10 @@ public final class VariantReader {
 
     /// Alleles (`(v >> 1) - 1`: -1 for '.', ``Genotypes/absent`` past a short vector) and phasing, from
     /// htslib's encoded GT values (`(allele + 1) << 1 | phased`).
-    private func genotypes<T: FixedWidthInteger & SignedInteger>(_ gt: UnsafePointer<T>, ploidy: Int, vectorEnd: T) -> Genotypes {
+    private func genotypes<T: FixedWidthInteger & SignedInteger>(_ raw: UnsafeRawPointer, as: T.Type, ploidy: Int, vectorEnd: T) -> Genotypes {
         let count = ploidy * sampleCount, samples = sampleCount
+        let width = MemoryLayout<T>.size
+        @inline(__always) func gt(_ i: Int) -> T { raw.loadUnaligned(fromByteOffset: i &* width, as: T.self) }
         var phased = [Bool](repeating: false, count: samples)
         let alleles = [Int16](unsafeUninitializedCapacity: count) { out, initialized in
             out.initialize(repeating: Genotypes.absent)
@@ -265,7 +266,7 @@ public final class VariantReader {
                 if ploidy == 2 {
                     // Diploid fast path: the common case in every cohort file.
                     for s in 0..<samples {
-                        let a = gt[2 &* s], b = gt[2 &* s &+ 1]
+                        let a = gt(2 &* s), b = gt(2 &* s &+ 1)
                         out[2 &* s] = a == vectorEnd ? Genotypes.absent : Int16(truncatingIfNeeded: (a >> 1) &- 1)
                         if b == vectorEnd {
                             out[2 &* s &+ 1] = Genotypes.absent
@@ -279,7 +280,7 @@ public final class VariantReader {
                         var allPhased = true
                         var separators = 0
                         for k in 0..<ploidy {
-                            let v = gt[s &* ploidy &+ k]
+                            let v = gt(s &* ploidy &+ k)
                             if v == vectorEnd { break }
                             out[s &* ploidy &+ k] = Int16(truncatingIfNeeded: (v >> 1) &- 1)
                             if k > 0 { separators += 1; if (v & 1) == 0 { allPhased = false } }
