@@ -18,6 +18,8 @@ public struct ExportOptions: Sendable {
     public var modifiers = true
     public var choices = ConceptChoices()
     public var stripVersions = false
+    /// Only variants whose every record said PASS (or `.`) (spec §6 rule 3).
+    public var passOnly = false
     public var sourceName = "Varde national variant store"
     public var sourceAbbreviation = "Varde"
     public var holder = "Varde"
@@ -43,8 +45,8 @@ public final class CDMExporter {
     let mapper: ConceptMapper
     let spec: CDMSpec
     let options: ExportOptions
-    /// The transcript-level annotations of a variant (by variant key), for the fallback rules; none by default.
-    public var transcripts: (Int) throws -> [TranscriptHGVS] = { _ in [] }
+    /// The transcript-level CSQ/ANN annotations of a variant, for the fallback rules; none by default.
+    public var transcripts: (VariantID) throws -> [TranscriptHGVS] = { _ in [] }
 
     private var used = Set<Int>()
     private var writers: [String: CSVWriter] = [:]
@@ -184,13 +186,18 @@ public final class CDMExporter {
         var variantsSeen = 0
         try store.forEachVariantCarriers { v in
             let carriers = v.carriers.filter { byOrdinal[$0.ordinal] != nil }
-            guard !carriers.isEmpty else { return }
+            guard !carriers.isEmpty, !options.passOnly || v.filters == nil else { return }
             variantsSeen += 1
             if variantsSeen % 100_000 == 0 { progress("\(variantsSeen) variants, \(report.measurementRows) measurement rows") }
             let hgvsg = mapper.hgvsg(contig: v.contig, position: v.position, ref: v.ref, alt: v.alt)
-            let transcripts = try self.transcripts(v.variantKey)
-            let match = try mapper.map(hgvsg: hgvsg, transcripts: transcripts)
-            report.count(kind: v.kind, match: match, hadHGVSg: hgvsg != nil, genes: transcripts.compactMap(\.gene))
+            // DNA level first; the stored annotations are read only when needed (fallback rules, G-CDM columns).
+            var match = try mapper.map(hgvsg: hgvsg)
+            var transcripts: [TranscriptHGVS] = []
+            if match == nil || options.gcdm {
+                transcripts = try self.transcripts(v.variantID)
+                if match == nil { match = try mapper.map(hgvsg: nil, transcripts: transcripts) }
+            }
+            report.count(kind: v.kind, match: match, hadHGVSg: hgvsg != nil, genes: v.genes)
             let sourceValue = Self.truncate(hgvsg ?? "\(v.contig)-\(v.position)-\(v.ref)-\(v.alt)", 50)
             for carrier in carriers {
                 let s = byOrdinal[carrier.ordinal]!

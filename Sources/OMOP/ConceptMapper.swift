@@ -29,10 +29,13 @@ public struct TranscriptHGVS: Sendable, Equatable {
     public var gene: String?
     public var hgvsc: String?
     public var hgvsp: String?
-    public init(gene: String?, hgvsc: String?, hgvsp: String?) {
+    /// Sequence Ontology terms (`gene_fusion` marks SnpEff's fusion annotations, gene `GENE1&GENE2`).
+    public var consequences: [String]
+    public init(gene: String?, hgvsc: String?, hgvsp: String?, consequences: [String] = []) {
         self.gene = gene
         self.hgvsc = hgvsc
         self.hgvsp = hgvsp
+        self.consequences = consequences
     }
 }
 
@@ -87,6 +90,10 @@ public struct ConceptMapper {
         for t in transcripts {
             if let p = t.hgvsp, let m = try lookup(p, classes: ["Gene Protein Variant"], rule: .protein) { return m }
         }
+        for t in transcripts where t.consequences.contains(where: { $0.contains("gene_fusion") }) {
+            let genes = (t.gene ?? "").split(whereSeparator: { $0 == "&" || $0 == "-" }).map(String.init)
+            if genes.count == 2, let m = try mapFusion(genes[0], genes[1]) { return m }
+        }
         guard stripVersions else { return nil }
         for t in transcripts {
             if let c = t.hgvsc, let ids = unversioned[Self.stripVersion(c)],
@@ -103,6 +110,15 @@ public struct ConceptMapper {
     public func mapFusion(_ gene1: String, _ gene2: String) throws -> ConceptMatch? {
         if let m = try lookup("\(gene1)::\(gene2)", classes: [], rule: .fusion) { return m }
         return try lookup("\(gene2)::\(gene1)", classes: [], rule: .fusion)
+    }
+
+    /// The version-stripped index of a vocabulary's transcript (`c.`) and protein (`p.`) synonyms.
+    public static func unversionedIndex(_ synonyms: [(synonym: String, conceptID: Int)]) -> [String: [Int]] {
+        var out: [String: [Int]] = [:]
+        for (s, id) in synonyms where s.contains(":c.") || s.contains(":p.") {
+            out[stripVersion(s), default: []].append(id)
+        }
+        return out
     }
 
     /// `NM_004333.6:c.1799T>A` -> `NM_004333:c.1799T>A`.

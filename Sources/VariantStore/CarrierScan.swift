@@ -68,9 +68,14 @@ public struct VariantCarriers: Sendable, Equatable {
     public var alt: String
     public var kind: String
     public var rsid: String?
+    /// Non-PASS FILTER names (`;`-joined); `nil` when every record said PASS or `.`.
+    public var filters: String?
+    /// Gene symbols of its CSQ/ANN annotations.
+    public var genes: [String]
     public var carriers: [Carrier]
+    public var variantID: VariantID { VariantID(contig: contig, position: position, ref: ref, alt: alt) }
     public init(variantKey: Int, contig: String, position: Int, end: Int, ref: String, alt: String, kind: String, rsid: String?,
-                carriers: [Carrier]) {
+                filters: String? = nil, genes: [String] = [], carriers: [Carrier]) {
         self.variantKey = variantKey
         self.contig = contig
         self.position = position
@@ -79,6 +84,8 @@ public struct VariantCarriers: Sendable, Equatable {
         self.alt = alt
         self.kind = kind
         self.rsid = rsid
+        self.filters = filters
+        self.genes = genes
         self.carriers = carriers
     }
 }

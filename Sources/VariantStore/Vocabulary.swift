@@ -74,6 +74,8 @@ public protocol VocabularyStore: AnyObject {
     func conceptIDs(synonym: String) throws -> [Int]
     /// Targets of valid `relationshipID` rows from `conceptID` (`Maps to`, `Concept replaced by`).
     func related(_ conceptID: Int, relationshipID: String) throws -> [Int]
+    /// Every synonym of one vocabulary's concepts, as (synonym, concept_id) (for version-stripped matching).
+    func allSynonyms(vocabularyID: String) throws -> [(synonym: String, conceptID: Int)]
     /// Synonyms of one concept, with their language concept.
     func synonyms(of conceptID: Int) throws -> [(name: String, languageConceptID: Int)]
     /// Every row of a small vocabulary table.

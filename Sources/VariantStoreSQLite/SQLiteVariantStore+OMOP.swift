@@ -75,6 +75,17 @@ extension SQLiteVariantStore: VocabularyStore {
         return out
     }
 
+    public func allSynonyms(vocabularyID: String) throws -> [(synonym: String, conceptID: Int)] {
+        let s = try db.statement("""
+            SELECT s.concept_synonym_name, s.concept_id FROM omop_concept_synonym s JOIN omop_concept c ON c.concept_id = s.concept_id
+            WHERE c.vocabulary_id = ? ORDER BY s.concept_synonym_name, s.concept_id
+            """)
+        try s.bind([.text(vocabularyID)])
+        var out: [(String, Int)] = []
+        while try s.step() { out.append((s.text(0) ?? "", s.int(1))) }
+        return out
+    }
+
     public func synonyms(of conceptID: Int) throws -> [(name: String, languageConceptID: Int)] {
         let s = try db.statement("SELECT concept_synonym_name, language_concept_id FROM omop_concept_synonym WHERE concept_id = ? ORDER BY concept_synonym_name")
         try s.bind([.int(conceptID)])
@@ -163,7 +174,8 @@ extension SQLiteVariantStore: CarrierScan {
         let active = try activeSamples()
         // calls_vid orders the calls rows by variant; one variant's rows (one per batch) arrive together.
         let s = try db.statement("""
-            SELECT v.vid, c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, k.batch_id, k.het, k.hom, k.hemi, k.qc
+            SELECT v.vid, c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, k.batch_id, k.het, k.hom, k.hemi, k.qc,
+                   v.filters, v.genes
             FROM calls k INDEXED BY calls_vid JOIN variant v ON v.vid = k.vid JOIN contig c ON c.contig_id = v.contig_id
             ORDER BY k.vid
             """)
@@ -180,7 +192,8 @@ extension SQLiteVariantStore: CarrierScan {
             if current?.variantKey != vid {
                 try flush()
                 current = VariantCarriers(variantKey: vid, contig: s.text(1) ?? "", position: s.int(2), end: s.int(3), ref: s.text(4) ?? "",
-                                          alt: s.text(5) ?? "", kind: s.text(6) ?? "", rsid: s.text(7), carriers: [])
+                                          alt: s.text(5) ?? "", kind: s.text(6) ?? "", rsid: s.text(7), filters: s.text(13),
+                                          genes: (s.text(14) ?? "").split(separator: ",").map(String.init), carriers: [])
             }
             let base = firsts[s.int(8)] ?? 0
             let lists: [(Zygosity, [UInt32])] = [(.het, CarrierList.decode(s.blob(9), base: base)),

@@ -39,6 +39,7 @@ extension Varde {
             @Option(help: "Unmapped variants: skip (counted in the report) or zero (MEASUREMENT rows with concept 0).") var unmapped = "skip"
             @Flag(help: "No genetic origin / zygosity / VAF modifier rows.") var noModifiers = false
             @Flag(help: "Also match HGVSc/HGVSp without accession versions (may give false positives).") var stripVersions = false
+            @Flag(help: "Only variants whose records all said PASS (or '.').") var passOnly = false
             @Option(name: .shortAndLong, help: "Reference FASTA, to 3′-shift indels for the genomic HGVS.") var reference: String?
             @Option(help: "year_of_birth for people whose manifest has none (otherwise they are left out: CDM requires it).")
             var defaultBirthYear: Int?
@@ -56,7 +57,7 @@ extension Varde {
                 try await failing {
                     let store = try SQLiteVariantStore(path: try storeOptions.path)
                     guard let assembly = try store.assembly() else {
-                        throw ValidationError("the store is empty (no assembly yet): load a batch first")
+                        throw OMOPError(.invalidInput, "the store has no variants yet (no assembly)", fix: "load a batch first: varde load --store STORE FILE")
                     }
                     let dir = out ?? FileManager.default.temporaryDirectory.appendingPathComponent("varde-omop-\(UUID().uuidString)").path
                     defer { if out == nil { try? FileManager.default.removeItem(atPath: dir) } }
@@ -65,6 +66,7 @@ extension Varde {
                     options.unmapped = UnmappedPolicy(rawValue: unmapped) ?? .skip
                     options.modifiers = !noModifiers
                     options.stripVersions = stripVersions
+                    options.passOnly = passOnly
                     options.defaultBirthYear = defaultBirthYear
                     options.choices.variantValue = valueAsConcept.flatMap(ConceptRef.init(parsing:))
                     let fasta = try reference.map { try ReferenceGenome(path: $0) }
@@ -76,7 +78,14 @@ extension Varde {
                         }
                     }
                     let spec = try CDMSpec(fieldLevelCSV: try ReferenceFiles.path("omop/CDM_OMOP_CDMv5.4_Field_Level.csv"), gcdm: gcdm)
-                    let exporter = CDMExporter(store: store, assembly: assembly, reference: lookup, spec: spec, options: options)
+                    let unversioned = stripVersions ? ConceptMapper.unversionedIndex(try store.allSynonyms(vocabularyID: "OMOP Genomic")) : [:]
+                    let exporter = CDMExporter(store: store, assembly: assembly, reference: lookup, spec: spec, options: options,
+                                               unversionedSynonyms: unversioned)
+                    exporter.transcripts = { id in
+                        try store.annotations(of: id).map {
+                            TranscriptHGVS(gene: $0.gene, hgvsc: $0.hgvsc, hgvsp: $0.hgvsp, consequences: $0.consequences)
+                        }
+                    }
                     let summary = try exporter.run { OMOPCommand.say(quiet, $0) }
                     let r = summary.report
                     if summary.peopleWithoutBirthYear > 0 {

@@ -137,8 +137,17 @@ import TestSupport
         let occurrences = try Self.rows(out + "/variant_occurrence.csv")
         let ref = occurrences[0].firstIndex(of: "reference_specimen_id")!
         #expect(occurrences.contains { !$0[ref].isEmpty })
+        // The report names the genes of unmapped variants, from the stored CSQ annotations
+        let report = try String(contentsOfFile: out + "/mapping_report.tsv", encoding: .utf8)
+        #expect(report.contains("unmapped_gene\tMXRA5\t"))
         let v = try Self.varde(["omop", "validate", "--gcdm", out])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
+        // --pass-only leaves out the variants a FILTER failed
+        let pass = dir.appendingPathComponent("pass").path
+        #expect(try Self.varde(["omop", "export", "--quiet", "--store", store, "--out", pass, "--unmapped", "zero", "--pass-only"]).status == 0)
+        let all = dir.appendingPathComponent("all").path
+        #expect(try Self.varde(["omop", "export", "--quiet", "--store", store, "--out", all, "--unmapped", "zero"]).status == 0)
+        #expect(try Self.rows(pass + "/measurement.csv").count < Self.rows(all + "/measurement.csv").count)
     }
 
     @Test("The same store exports the same IDs (twice, byte for byte)")
