@@ -39,46 +39,48 @@ public struct DelimitedReader {
     /// Calls `body` with each record's fields and its 1-based line number; the header is the first record.
     public func forEach(_ body: (_ fields: [String], _ line: Int) throws -> Void) throws {
         if !quoted { return try forEachUnquoted(body) }
-        let text = String(decoding: data, as: UTF8.self)
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1, recordLine = 1
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        var sawAny = false
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            sawAny = true
-            if inQuotes {
-                if c == "\"" {
-                    if let n = iterator.next() {
-                        if n == "\"" { field.append("\"") } else { inQuotes = false; pending = n }
-                    } else { inQuotes = false }
+        let d = delimiter.asciiValue ?? 44
+        let quote = UInt8(ascii: "\"")
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let b = raw.bindMemory(to: UInt8.self)
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var i = 0, line = 1, recordLine = 1
+            var inQuotes = false, any = false
+            func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+            while i < b.count {
+                let c = b[i]
+                i += 1
+                if inQuotes {
+                    if c == quote {
+                        if i < b.count && b[i] == quote { field.append(quote); i += 1 } else { inQuotes = false }
+                    } else {
+                        if c == 10 { line += 1 }
+                        field.append(c)
+                    }
+                    continue
+                }
+                any = true
+                if c == quote && field.isEmpty {
+                    inQuotes = true
+                } else if c == d {
+                    endField()
+                } else if c == 10 || c == 13 {
+                    if c == 13 && i < b.count && b[i] == 10 { i += 1 }
+                    endField()
+                    if !(fields.count == 1 && fields[0].isEmpty) { try body(fields, recordLine) }
+                    fields.removeAll(keepingCapacity: true)
+                    line += 1
+                    recordLine = line
+                    any = false
                 } else {
-                    if c == "\n" || c == "\r\n" { line += 1 }
                     field.append(c)
                 }
-                continue
             }
-            if quoted && c == "\"" && field.isEmpty {
-                inQuotes = true
-            } else if c == delimiter {
-                fields.append(field); field = ""
-            } else if c == "\n" || c == "\r\n" || c == "\r" {
-                fields.append(field); field = ""
+            if any || !fields.isEmpty || !field.isEmpty {
+                endField()
                 try body(fields, recordLine)
-                fields = []
-                line += 1
-                recordLine = line
-                sawAny = false
-            } else {
-                field.append(c)
             }
-        }
-        if sawAny || !fields.isEmpty || !field.isEmpty {
-            fields.append(field)
-            try body(fields, recordLine)
         }
     }
 
