@@ -78,6 +78,20 @@ import TestSupport
         let bad = try Self.varde(["vocab", "load", "--quiet", "--store", store, dir.path])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("no CONCEPT.csv"))
+        // A malformed row fails the whole load with file and line, and the stored vocabulary stays as it was.
+        let broken = dir.appendingPathComponent("broken")
+        try FileManager.default.copyItem(atPath: Fixtures.path("omop/vocabulary"), toPath: broken.path)
+        let synonyms = broken.appendingPathComponent("CONCEPT_SYNONYM.csv").path
+        var lines = try String(contentsOfFile: synonyms, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        lines.insert("not-a-number\tNC_000007.14:g.1A>T\t4180186", at: 1)
+        try lines.joined(separator: "\n").write(toFile: synonyms, atomically: true, encoding: .utf8)
+        let count = "SELECT (SELECT count(*) FROM omop_concept) || ' ' || (SELECT count(*) FROM omop_concept_synonym)"
+        let before = try Shell.run(["sqlite3", store, count]).stdout
+        let failed = try Self.varde(["vocab", "load", "--quiet", "--store", store, broken.path])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("CONCEPT_SYNONYM.csv:2: concept_id is 'not-a-number'"))
+        #expect(try Shell.run(["sqlite3", store, count]).stdout == before)
+        #expect(before.hasPrefix("\(concepts) "))
     }
 
     @Test("Export: the tumour's PIK3CA H1047R is a MEASUREMENT of 35980584 with origin/zygosity rows; validate finds 0 failures")
