@@ -184,6 +184,21 @@ public final class CDMExporter {
         var normalOf: [Int: UInt32] = [:]  // person -> a normal sample, the tumour's reference specimen
         for s in exported where s.role == .normal { normalOf[s.personID] = normalOf[s.personID] ?? s.ordinal }
         var variantsSeen = 0
+        // MEASUREMENT is the big table: its rows are written by position, not by column name.
+        let measurementWriter = writers["measurement"]!
+        let positions = ["measurement_id", "person_id", "measurement_concept_id", "measurement_date", "measurement_type_concept_id",
+                         "value_as_number", "value_as_concept_id", "measurement_source_value", "measurement_source_concept_id",
+                         "measurement_event_id", "meas_event_field_concept_id"].map { measurementWriter.columns.firstIndex(of: $0)! }
+        let recordType = c(k.recordType), variantValue = optionalConcept(k.variantValue)
+        let procedureField = c(k.procedureField), measurementField = c(k.measurementField)
+        var row = [String?](repeating: nil, count: measurementWriter.columns.count)
+        func measurement(_ id: Int, person: Int, concept: String, date: String, numberValue: String?, conceptValue: String?,
+                         sourceValue: String?, sourceConcept: String?, event: String, eventField: String) {
+            let values: [String?] = [String(id), String(person), concept, date, recordType, numberValue, conceptValue, sourceValue,
+                                     sourceConcept, event, eventField]
+            for (i, p) in positions.enumerated() { row[p] = values[i] }
+            measurementWriter.write(row)
+        }
         try store.forEachVariantCarriers { v in
             let carriers = v.carriers.filter { byOrdinal[$0.ordinal] != nil }
             guard !carriers.isEmpty, !options.passOnly || v.filters == nil else { return }
@@ -231,15 +246,14 @@ public final class CDMExporter {
                 report.measurementRows += 1
                 let variantRow = measurementID
                 let conceptID = match?.concept.conceptID ?? 0
-                write("measurement", ["measurement_id": String(variantRow), "person_id": String(s.personID),
-                                      "measurement_concept_id": c(conceptID), "measurement_date": d,
-                                      "measurement_type_concept_id": c(k.recordType), "value_as_concept_id": optionalConcept(k.variantValue),
-                                      "measurement_source_value": sourceValue, "measurement_source_concept_id": c(conceptID),
-                                      "measurement_event_id": specimen, "meas_event_field_concept_id": c(k.procedureField)])
+                let conceptText = c(conceptID)
+                measurement(variantRow, person: s.personID, concept: conceptText, date: d, numberValue: nil,
+                            conceptValue: variantValue, sourceValue: sourceValue, sourceConcept: conceptText, event: specimen,
+                            eventField: procedureField)
                 if s.role == .tumour {
                     for episode in episodesOf[s.personID] ?? [] {
                         write("episode_event", ["episode_id": String(episode), "event_id": String(variantRow),
-                                                "episode_event_field_concept_id": c(k.measurementField)])
+                                                "episode_event_field_concept_id": measurementField])
                     }
                 }
                 guard options.modifiers else { continue }
@@ -250,11 +264,9 @@ public final class CDMExporter {
                 if let vaf = carrier.vaf { modifiers.append((k.vaf, nil, Self.number(vaf))) }
                 for (question, answer, number) in modifiers {
                     measurementID += 1
-                    write("measurement", ["measurement_id": String(measurementID), "person_id": String(s.personID),
-                                          "measurement_concept_id": c(question), "measurement_date": d,
-                                          "measurement_type_concept_id": c(k.recordType), "value_as_number": number,
-                                          "value_as_concept_id": optionalConcept(answer), "measurement_event_id": String(variantRow),
-                                          "meas_event_field_concept_id": c(k.measurementField)])
+                    measurement(measurementID, person: s.personID, concept: c(question), date: d, numberValue: number,
+                                conceptValue: optionalConcept(answer), sourceValue: nil, sourceConcept: nil, event: String(variantRow),
+                                eventField: measurementField)
                 }
             }
         }
