@@ -7,7 +7,11 @@ public enum VocabularyLoader {
     /// Rows read per file, for the caller's report.
     public typealias Counts = [(file: String, rows: Int)]
 
+    /// The CONCEPT_RELATIONSHIP rows the mapping follows; Athena's other tens of millions are not kept.
+    public static let relationshipsUsed: Set<String> = ["Maps to", "Concept replaced by"]
+
     /// Reads Athena's files from `directory` into `writer`. CONCEPT.csv is required; the others are read when present.
+    /// Of CONCEPT_RELATIONSHIP only ``relationshipsUsed`` are stored.
     public static func loadAthena(directory: String, into writer: any VocabularyWriter,
                                   progress: (String) -> Void = { _ in }) throws -> Counts {
         var counts: Counts = []
@@ -62,6 +66,7 @@ public enum VocabularyLoader {
         }
         if let p = file("CONCEPT_RELATIONSHIP.csv") {
             try read(p, required: ["concept_id_1", "concept_id_2", "relationship_id"]) { r, line in
+                guard relationshipsUsed.contains(r["relationship_id"] ?? "") else { return }
                 try writer.addRelationship(try int(r, "concept_id_1", p, line), try int(r, "concept_id_2", p, line),
                                            relationshipID: r["relationship_id"] ?? "", validStartDate: r["valid_start_date"] ?? "",
                                            validEndDate: r["valid_end_date"] ?? "", invalidReason: opt(r["invalid_reason"]))
