@@ -133,7 +133,11 @@ extension Varde {
                         }
                         data = try CDMData(directory: target, spec: spec)
                     }
-                    guard !data.tables.isEmpty else { throw ValidationError("no CDM tables found in \(target)") }
+                    guard !data.tables.isEmpty else {
+                        let isURL = target.hasPrefix("postgres://") || target.hasPrefix("postgresql://")
+                        throw OMOPError(.invalidInput, isURL ? "schema \(schema) has no CDM tables" : "\(target) has no CDM tables (<table>.csv)",
+                                        fix: "export first: varde omop export --store STORE --out DIR | --postgres URL --schema NAME")
+                    }
                     let result = checks.run(data)
                     print(FieldChecks.table(result.failures), terminator: "")
                     let rows = data.tables.values.reduce(0) { $0 + $1.rows.count }
