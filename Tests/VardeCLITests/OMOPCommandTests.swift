@@ -94,6 +94,31 @@ import TestSupport
         #expect(before.hasPrefix("\(concepts) "))
     }
 
+    @Test("vocab load --koios adds the extracts' synonyms to an Athena load, in the same transaction")
+    func koios() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Given a Koios-format koios_concepts.csv of the fixture's real hg38 rows (KRAS and EGFR are not in the Athena fixture)
+        let subset = try String(contentsOfFile: Fixtures.path("omop/koios_subset_BRAF_KRAS_EGFR.hg38.csv"), encoding: .utf8)
+        var csv = "concept_id,concept_name,concept_synonym_name,ver\n"
+        var rows = 0
+        for line in subset.split(separator: "\n").dropFirst() where line.hasPrefix("concepts,") {
+            csv += line.dropFirst("concepts,".count) + "\n"
+            rows += 1
+        }
+        let koios = dir.appendingPathComponent("koios")
+        try FileManager.default.createDirectory(at: koios, withIntermediateDirectories: true)
+        try csv.write(to: koios.appendingPathComponent("koios_concepts.csv"), atomically: true, encoding: .utf8)
+        let store = dir.appendingPathComponent("k.db").path
+        // When both are loaded
+        let r = try Self.varde(["vocab", "load", "--quiet", "--store", store, Fixtures.path("omop/vocabulary"), "--koios", koios.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Then the Koios rows are counted and KRAS G12D's GRCh38 synonym is stored
+        #expect(r.stdout.contains("koios_concepts.csv\t\(rows)\n"))
+        let kras = try Shell.run(["sqlite3", store, "SELECT c.concept_name FROM omop_concept_synonym s JOIN omop_concept c USING (concept_id) WHERE s.concept_synonym_name = 'NC_000012.12:g.25245350C>T'"])
+        #expect(kras.stdout.hasPrefix("KRAS on GRCh38 chr12: Substitution in position 25245350 of C replaced by T"))
+    }
+
     @Test("Export: the tumour's PIK3CA H1047R is a MEASUREMENT of 35980584 with origin/zygosity rows; validate finds 0 failures")
     func exportAndValidate() throws {
         let dir = try Fixtures.temporaryDirectory()
