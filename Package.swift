@@ -27,6 +27,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -42,10 +43,13 @@ let package = Package(
         .target(name: "Loader", dependencies: ["VCF", "VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
         .target(name: "VariantQuery", dependencies: ["VariantCore", "VCF", "VariantStore", "Loader"], swiftSettings: strictSettings),
+        // OMOP: vocabulary loading, concept mapping, CDM 5.4 export (CSV and PostgreSQL via PostgresNIO), DQD checks.
+        .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", .product(name: "PostgresNIO", package: "postgres-nio")],
+                swiftSettings: strictSettings),
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery", "OMOP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: executableSettings
@@ -57,6 +61,8 @@ let package = Package(
         .testTarget(name: "VariantCoreTests", dependencies: ["VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF", "VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VariantStoreTests", dependencies: ["VariantStore", "VariantStoreSQLite", "Loader", "VCF", "VariantCore", "TestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "OMOPTests", dependencies: ["OMOP", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "VardeCLITests", dependencies: ["TestSupport", "varde"], swiftSettings: strictSettings),
     ]

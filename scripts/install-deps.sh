@@ -7,8 +7,9 @@
 #   samtools       samtools faidx for fixture FASTA indexes (fixtures/regenerate.sh)
 #   htslib-test    htslib's own test files, walked by the corpus robustness test
 #   time           /usr/bin/time, peak memory in the corpus test and benchmarks
+#   postgresql     a real server for the OMOP export tests (varde omop export --postgres; scripts/start-postgres.sh)
 set -euo pipefail
-packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3-jsonschema)
+packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3-jsonschema postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -70,5 +70,25 @@ enum Schema {
                                 PRIMARY KEY (vid, source, transcript, gene, consequence, hgvsc, hgvsp)) WITHOUT ROWID;
         CREATE INDEX annotation_gene ON annotation(gene);
         """),
+        // The OMOP vocabulary (Athena tables, or the Koios extracts), loaded once by `varde vocab load`.
+        // Synonyms are indexed by name: the DNA-level mapping is one exact lookup of the HGVSg per variant.
+        ("0004-omop-vocabulary", """
+        CREATE TABLE omop_concept(concept_id INTEGER PRIMARY KEY, concept_name TEXT NOT NULL, domain_id TEXT NOT NULL,
+                                  vocabulary_id TEXT NOT NULL, concept_class_id TEXT NOT NULL, standard_concept TEXT,
+                                  concept_code TEXT NOT NULL, valid_start_date TEXT NOT NULL, valid_end_date TEXT NOT NULL,
+                                  invalid_reason TEXT);
+        CREATE INDEX omop_concept_code ON omop_concept(vocabulary_id, concept_code);
+        CREATE INDEX omop_concept_name ON omop_concept(vocabulary_id, concept_name);
+        CREATE TABLE omop_concept_synonym(concept_id INTEGER NOT NULL, concept_synonym_name TEXT NOT NULL,
+                                          language_concept_id INTEGER NOT NULL,
+                                          PRIMARY KEY (concept_synonym_name, concept_id)) WITHOUT ROWID;
+        CREATE INDEX omop_concept_synonym_concept ON omop_concept_synonym(concept_id);
+        CREATE TABLE omop_concept_relationship(concept_id_1 INTEGER NOT NULL, concept_id_2 INTEGER NOT NULL,
+                                               relationship_id TEXT NOT NULL, valid_start_date TEXT NOT NULL,
+                                               valid_end_date TEXT NOT NULL, invalid_reason TEXT,
+                                               PRIMARY KEY (concept_id_1, relationship_id, concept_id_2)) WITHOUT ROWID;
+        CREATE TABLE omop_vocabulary_row(tbl TEXT NOT NULL, key TEXT NOT NULL, cells TEXT NOT NULL,
+                                         PRIMARY KEY (tbl, key)) WITHOUT ROWID;
+        """),
     ]
 }

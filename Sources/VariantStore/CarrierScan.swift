@@ -1,0 +1,99 @@
+public import VariantCore
+
+/// A sample with its person and manifest fields, as the OMOP export reads them (controlled data).
+public struct SampleDetail: Sendable, Equatable {
+    public var ordinal: UInt32
+    public var name: String
+    /// The store's surrogate for the person (stable while the person is in the store).
+    public var personID: Int
+    /// HMAC-SHA256 pseudonym of the person key: the only person identifier that leaves the store.
+    public var pseudonym: String
+    public var role: SampleRole
+    public var sex: String?
+    public var birthYear: Int?
+    public var specimenType: String?
+    public var collectionDate: String?
+    public var diagnosis: String?
+    public var diagnosisDate: String?
+    public var careSite: String?
+    public var assay: String?
+    public var batch: Int
+    /// ISO 8601 UTC time of the load.
+    public var loadedAt: String
+
+    public init(ordinal: UInt32, name: String, personID: Int, pseudonym: String, role: SampleRole, sex: String?, birthYear: Int?,
+                specimenType: String?, collectionDate: String?, diagnosis: String?, diagnosisDate: String?, careSite: String?,
+                assay: String?, batch: Int, loadedAt: String) {
+        self.ordinal = ordinal
+        self.name = name
+        self.personID = personID
+        self.pseudonym = pseudonym
+        self.role = role
+        self.sex = sex
+        self.birthYear = birthYear
+        self.specimenType = specimenType
+        self.collectionDate = collectionDate
+        self.diagnosis = diagnosis
+        self.diagnosisDate = diagnosisDate
+        self.careSite = careSite
+        self.assay = assay
+        self.batch = batch
+        self.loadedAt = loadedAt
+    }
+}
+
+/// One sample carrying a variant, with its quantised QC when the caller gave FORMAT DP/AD/AF.
+public struct Carrier: Sendable, Equatable {
+    public var ordinal: UInt32
+    public var zygosity: Zygosity
+    public var depth: Int?
+    /// Variant allele fraction, 0...1 (quantised to 1/254).
+    public var vaf: Double?
+    public init(ordinal: UInt32, zygosity: Zygosity, depth: Int?, vaf: Double?) {
+        self.ordinal = ordinal
+        self.zygosity = zygosity
+        self.depth = depth
+        self.vaf = vaf
+    }
+}
+
+/// A stored variant (1-based, inclusive) with every active sample carrying it.
+public struct VariantCarriers: Sendable, Equatable {
+    /// The store's variant surrogate (stable while the variant is in the store).
+    public var variantKey: Int
+    public var contig: String
+    public var position: Int
+    public var end: Int
+    public var ref: String
+    public var alt: String
+    public var kind: String
+    public var rsid: String?
+    /// Non-PASS FILTER names (`;`-joined); `nil` when every record said PASS or `.`.
+    public var filters: String?
+    /// Gene symbols of its CSQ/ANN annotations.
+    public var genes: [String]
+    public var carriers: [Carrier]
+    public var variantID: VariantID { VariantID(contig: contig, position: position, ref: ref, alt: alt) }
+    public init(variantKey: Int, contig: String, position: Int, end: Int, ref: String, alt: String, kind: String, rsid: String?,
+                filters: String? = nil, genes: [String] = [], carriers: [Carrier]) {
+        self.variantKey = variantKey
+        self.contig = contig
+        self.position = position
+        self.end = end
+        self.ref = ref
+        self.alt = alt
+        self.kind = kind
+        self.rsid = rsid
+        self.filters = filters
+        self.genes = genes
+        self.carriers = carriers
+    }
+}
+
+/// The narrow read API of the OMOP export: samples and, variant by variant, who carries what.
+public protocol CarrierScan: AnyObject {
+    /// Active samples, by ordinal.
+    func sampleDetails() throws -> [SampleDetail]
+    /// Every variant with at least one active carrier, in variant-key order, with carriers in ordinal order.
+    func forEachVariantCarriers(_ body: (VariantCarriers) throws -> Void) throws
+}

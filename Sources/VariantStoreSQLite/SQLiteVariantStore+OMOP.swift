@@ -1,0 +1,217 @@
+public import VariantCore
+public import VariantStore
+
+// The OMOP vocabulary tables (migration 0004) and the carrier scan the OMOP export reads.
+
+extension SQLiteVariantStore: VocabularyStore {
+    public func loadVocabulary(replace: Bool, _ body: (any VocabularyWriter) throws -> Void) throws {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            if replace {
+                try db.execute("""
+                    DELETE FROM omop_concept; DELETE FROM omop_concept_synonym; DELETE FROM omop_concept_relationship;
+                    DELETE FROM omop_vocabulary_row;
+                    """)
+            }
+            try body(SQLiteVocabularyWriter(db: db))
+            db.resetAll()
+            try db.execute("COMMIT")
+        } catch {
+            db.resetAll()
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private static let conceptColumns = """
+        concept_id, concept_name, domain_id, vocabulary_id, concept_class_id, standard_concept, concept_code,
+        valid_start_date, valid_end_date, invalid_reason
+        """
+
+    private func readConcepts(_ s: Statement) throws(StoreError) -> [Concept] {
+        var out: [Concept] = []
+        while try s.step() {
+            out.append(Concept(conceptID: s.int(0), conceptName: s.text(1) ?? "", domainID: s.text(2) ?? "", vocabularyID: s.text(3) ?? "",
+                               conceptClassID: s.text(4) ?? "", standardConcept: s.text(5), conceptCode: s.text(6) ?? "",
+                               validStartDate: s.text(7) ?? "", validEndDate: s.text(8) ?? "", invalidReason: s.text(9)))
+        }
+        return out
+    }
+
+    public func concept(id: Int) throws -> Concept? {
+        let s = try db.statement("SELECT \(Self.conceptColumns) FROM omop_concept WHERE concept_id = ?")
+        try s.bind([.int(id)])
+        return try readConcepts(s).first
+    }
+
+    public func concepts(vocabularyID: String, code: String) throws -> [Concept] {
+        let s = try db.statement("SELECT \(Self.conceptColumns) FROM omop_concept WHERE vocabulary_id = ? AND concept_code = ? ORDER BY concept_id")
+        try s.bind([.text(vocabularyID), .text(code)])
+        return try readConcepts(s)
+    }
+
+    public func concepts(vocabularyID: String, name: String) throws -> [Concept] {
+        let s = try db.statement("SELECT \(Self.conceptColumns) FROM omop_concept WHERE vocabulary_id = ? AND concept_name = ? ORDER BY concept_id")
+        try s.bind([.text(vocabularyID), .text(name)])
+        return try readConcepts(s)
+    }
+
+    public func conceptIDs(synonym: String) throws -> [Int] {
+        let s = try db.statement("SELECT concept_id FROM omop_concept_synonym WHERE concept_synonym_name = ? ORDER BY concept_id")
+        try s.bind([.text(synonym)])
+        var out: [Int] = []
+        while try s.step() { out.append(s.int(0)) }
+        return out
+    }
+
+    public func related(_ conceptID: Int, relationshipID: String) throws -> [Int] {
+        let s = try db.statement("""
+            SELECT concept_id_2 FROM omop_concept_relationship
+            WHERE concept_id_1 = ? AND relationship_id = ? AND invalid_reason IS NULL ORDER BY concept_id_2
+            """)
+        try s.bind([.int(conceptID), .text(relationshipID)])
+        var out: [Int] = []
+        while try s.step() { out.append(s.int(0)) }
+        return out
+    }
+
+    public func allSynonyms(vocabularyID: String) throws -> [(synonym: String, conceptID: Int)] {
+        let s = try db.statement("""
+            SELECT s.concept_synonym_name, s.concept_id FROM omop_concept_synonym s JOIN omop_concept c ON c.concept_id = s.concept_id
+            WHERE c.vocabulary_id = ? ORDER BY s.concept_synonym_name, s.concept_id
+            """)
+        try s.bind([.text(vocabularyID)])
+        var out: [(String, Int)] = []
+        while try s.step() { out.append((s.text(0) ?? "", s.int(1))) }
+        return out
+    }
+
+    public func synonyms(of conceptID: Int) throws -> [(name: String, languageConceptID: Int)] {
+        let s = try db.statement("SELECT concept_synonym_name, language_concept_id FROM omop_concept_synonym WHERE concept_id = ? ORDER BY concept_synonym_name")
+        try s.bind([.int(conceptID)])
+        var out: [(String, Int)] = []
+        while try s.step() { out.append((s.text(0) ?? "", s.int(1))) }
+        return out
+    }
+
+    public func rows(of table: VocabularyTable) throws -> [[String]] {
+        let s = try db.statement("SELECT cells FROM omop_vocabulary_row WHERE tbl = ? ORDER BY key")
+        try s.bind([.text(table.rawValue)])
+        var out: [[String]] = []
+        while try s.step() {
+            out.append((s.text(0) ?? "").split(separator: "\t", omittingEmptySubsequences: false).map(String.init))
+        }
+        return out
+    }
+
+    public func vocabularyCounts() throws -> [String: Int] {
+        var out: [String: Int] = [
+            "CONCEPT": try db.scalarInt("SELECT count(*) FROM omop_concept") ?? 0,
+            "CONCEPT_SYNONYM": try db.scalarInt("SELECT count(*) FROM omop_concept_synonym") ?? 0,
+            "CONCEPT_RELATIONSHIP": try db.scalarInt("SELECT count(*) FROM omop_concept_relationship") ?? 0,
+        ]
+        for t in VocabularyTable.allCases {
+            out[t.rawValue] = try db.scalarInt("SELECT count(*) FROM omop_vocabulary_row WHERE tbl = ?", [.text(t.rawValue)]) ?? 0
+        }
+        return out
+    }
+}
+
+/// Inserts through cached prepared statements inside the caller's transaction.
+final class SQLiteVocabularyWriter: VocabularyWriter {
+    let db: SQLiteDatabase
+    init(db: SQLiteDatabase) { self.db = db }
+
+    private func values(_ c: Concept) -> [SQLValue] {
+        [.int(c.conceptID), .text(c.conceptName), .text(c.domainID), .text(c.vocabularyID), .text(c.conceptClassID),
+         .optional(c.standardConcept), .text(c.conceptCode), .text(c.validStartDate), .text(c.validEndDate), .optional(c.invalidReason)]
+    }
+
+    func add(_ concept: Concept) throws {
+        try db.statement("INSERT OR REPLACE INTO omop_concept VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(values(concept))
+    }
+
+    func addIfAbsent(_ concept: Concept) throws {
+        try db.statement("INSERT OR IGNORE INTO omop_concept VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(values(concept))
+    }
+
+    func addSynonym(conceptID: Int, name: String, languageConceptID: Int) throws {
+        try db.statement("INSERT OR IGNORE INTO omop_concept_synonym VALUES (?, ?, ?)").run([.int(conceptID), .text(name), .int(languageConceptID)])
+    }
+
+    func addRelationship(_ conceptID1: Int, _ conceptID2: Int, relationshipID: String, validStartDate: String, validEndDate: String,
+                         invalidReason: String?) throws {
+        try db.statement("INSERT OR REPLACE INTO omop_concept_relationship VALUES (?, ?, ?, ?, ?, ?)")
+            .run([.int(conceptID1), .int(conceptID2), .text(relationshipID), .text(validStartDate), .text(validEndDate), .optional(invalidReason)])
+    }
+
+    func add(_ table: VocabularyTable, cells: [String]) throws {
+        try db.statement("INSERT OR REPLACE INTO omop_vocabulary_row VALUES (?, ?, ?)")
+            .run([.text(table.rawValue), .text(cells.first ?? ""), .text(cells.joined(separator: "\t"))])
+    }
+}
+
+extension SQLiteVariantStore: CarrierScan {
+    public func sampleDetails() throws -> [SampleDetail] {
+        let s = try db.statement("""
+            SELECT s.ordinal, s.name, s.person_id, p.pseudonym, s.role, p.sex, p.birth_year, s.specimen_type, s.collection_date,
+                   s.diagnosis, s.diagnosis_date, s.care_site, s.assay, s.batch_id, s.loaded_at
+            FROM sample s JOIN person p ON p.person_id = s.person_id WHERE s.active = 1 ORDER BY s.ordinal
+            """)
+        var out: [SampleDetail] = []
+        while try s.step() {
+            out.append(SampleDetail(
+                ordinal: UInt32(s.int(0)), name: s.text(1) ?? "", personID: s.int(2), pseudonym: s.text(3) ?? "",
+                role: SampleRole(rawValue: s.text(4) ?? "") ?? .germline, sex: s.text(5), birthYear: s.isNull(6) ? nil : s.int(6),
+                specimenType: s.text(7), collectionDate: s.text(8), diagnosis: s.text(9), diagnosisDate: s.text(10),
+                careSite: s.text(11), assay: s.text(12), batch: s.int(13), loadedAt: s.text(14) ?? ""))
+        }
+        return out
+    }
+
+    public func forEachVariantCarriers(_ body: (VariantCarriers) throws -> Void) throws {
+        let firsts = try batchFirstOrdinals()
+        let active = try activeSamples()
+        // calls_vid orders the calls rows by variant; one variant's rows (one per batch) arrive together.
+        let s = try db.statement("""
+            SELECT v.vid, c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, k.batch_id, k.het, k.hom, k.hemi, k.qc,
+                   v.filters, v.genes
+            FROM calls k INDEXED BY calls_vid JOIN variant v ON v.vid = k.vid JOIN contig c ON c.contig_id = v.contig_id
+            ORDER BY k.vid
+            """)
+        var current: VariantCarriers?
+        func flush() throws {
+            if var c = current, !c.carriers.isEmpty {
+                c.carriers.sort { $0.ordinal < $1.ordinal }
+                try body(c)
+            }
+            current = nil
+        }
+        while try s.step() {
+            let vid = s.int(0)
+            if current?.variantKey != vid {
+                try flush()
+                current = VariantCarriers(variantKey: vid, contig: s.text(1) ?? "", position: s.int(2), end: s.int(3), ref: s.text(4) ?? "",
+                                          alt: s.text(5) ?? "", kind: s.text(6) ?? "", rsid: s.text(7), filters: s.text(13),
+                                          genes: (s.text(14) ?? "").split(separator: ",").map(String.init), carriers: [])
+            }
+            let base = firsts[s.int(8)] ?? 0
+            let lists: [(Zygosity, [UInt32])] = [(.het, CarrierList.decode(s.blob(9), base: base)),
+                                                 (.homAlt, CarrierList.decode(s.blob(10), base: base)),
+                                                 (.hemizygous, CarrierList.decode(s.blob(11), base: base))]
+            let qc = QCCodec.decode(s.blob(12))
+            let total = lists.reduce(0) { $0 + $1.1.count }
+            var i = 0
+            for (z, ordinals) in lists {
+                for o in ordinals {
+                    defer { i += 1 }
+                    guard active[o] != nil else { continue }
+                    let q = qc.count == total ? qc[i] : nil
+                    current?.carriers.append(Carrier(ordinal: o, zygosity: z, depth: q?.depth.map(Int.init),
+                                                     vaf: q?.vaf.map { Double($0) / 254 }))
+                }
+            }
+        }
+        try flush()
+    }
+}
