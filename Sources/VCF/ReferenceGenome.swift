@@ -1,4 +1,5 @@
 internal import CHTSlib
+public import VariantCore
 
 #if canImport(Glibc)
 internal import Glibc
@@ -34,6 +35,15 @@ public final class ReferenceGenome {
     }
 
     public func hasContig(_ name: String) -> Bool { faidx_has_seq(fai, name) == 1 }
+
+    /// Bases of a store contig for 3′-shifting HGVS (`7`, `chr7` and `MT`/`chrM` all find the FASTA's name);
+    /// `nil` when the FASTA does not have it.
+    public func hgvsReference(for contig: String) -> GenomicHGVS.Reference? {
+        let canonical = Assembly.canonicalChromosome(contig)
+        let names = [contig, canonical, "chr" + canonical] + (canonical == "MT" ? ["chrM", "M"] : [])
+        guard let name = names.first(where: hasContig) else { return nil }
+        return { s, e in self.bases(name, s, e) }
+    }
 
     public func length(of contig: String) -> Int? {
         guard hasContig(contig) else { return nil }

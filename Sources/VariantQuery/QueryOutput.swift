@@ -13,22 +13,24 @@ public enum QueryOutput {
         switch format {
         case .tsv:
             "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (cohort ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "")
-                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\n"
+                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\n"
         case .json: ""
         case .vcf: try vcfHeader(store: store, cohort: cohort, samples: genotypeSamples)
         }
     }
 
-    public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?, genotypes: [String]? = nil) -> String {
+    public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, genotypes: [String]? = nil) -> String {
         var s = ""
-        append(format, a, hgvsg: hgvsg, genotypes: genotypes, to: &s)
+        append(format, a, hgvsg: hgvsg, conceptID: conceptID, genotypes: genotypes, to: &s)
         return s
     }
 
-    public static func append(_ format: Format, _ a: VariantAggregate, hgvsg: String?, genotypes: [String]? = nil, to out: inout String) {
+    /// `conceptID`: the variant's OMOP Genomic concept, when the store's vocabulary maps it.
+    public static func append(_ format: Format, _ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, genotypes: [String]? = nil,
+                              to out: inout String) {
         switch format {
-        case .tsv: appendTSV(a, hgvsg: hgvsg, to: &out)
-        case .json: out += json(a, hgvsg: hgvsg)
+        case .tsv: appendTSV(a, hgvsg: hgvsg, conceptID: conceptID, to: &out)
+        case .json: out += json(a, hgvsg: hgvsg, conceptID: conceptID)
         case .vcf: out += vcf(a, genotypes: genotypes)
         }
     }
@@ -86,28 +88,29 @@ public enum QueryOutput {
     }
 
     /// One TSV row appended in place: a region query prints tens of thousands.
-    static func appendTSV(_ a: VariantAggregate, hgvsg: String?, to s: inout String) {
+    static func appendTSV(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?, to s: inout String) {
         func field(_ v: String) { s += v; s += "\t" }
         func field(_ v: Int) { s += String(v); s += "\t" }
         field(a.contig); field(a.position); field(a.rsid ?? "."); field(a.ref); field(a.alt)
         field(a.ac); field(a.an); field(af(a.af)); field(a.nHomAlt)
         if let c = a.cohort { field(c.ac); field(c.an); field(af(c.af)); field(c.nHomAlt) }
-        field(a.nHemi); field(a.tumours); field(hgvsg ?? "."); field(filter(a)); field(list(a.genes))
-        s += list(a.consequences)
+        field(a.nHemi); field(a.tumours); field(hgvsg ?? "."); field(filter(a)); field(list(a.genes)); field(list(a.consequences))
+        s += conceptID.map(String.init) ?? "."
         s += "\n"
     }
 
     /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.
-    static func json(_ a: VariantAggregate, hgvsg: String?) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject(a, hgvsg: hgvsg), options: [.sortedKeys])) ?? Data("{}".utf8)
+    static func json(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: jsonObject(a, hgvsg: hgvsg, conceptID: conceptID), options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    public static func jsonObject(_ a: VariantAggregate, hgvsg: String?) -> [String: Any] {
+    public static func jsonObject(_ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil) -> [String: Any] {
         var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
                                 "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
                                 "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvsg ?? NSNull(),
-                                "filter": filter(a), "genes": a.genes, "consequences": a.consequences]
+                                "filter": filter(a), "genes": a.genes, "consequences": a.consequences,
+                                "omopConceptId": conceptID ?? NSNull()]
         if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
         return o
     }

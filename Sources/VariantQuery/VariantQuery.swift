@@ -133,14 +133,7 @@ public final class VariantQuery {
     public func hgvsg(_ a: VariantAggregate) -> String? {
         guard let assembly else { return nil }
         return GenomicHGVS.describe(assembly: assembly, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt,
-                                    reference: lookup(a.contig))
-    }
-
-    func lookup(_ contig: String) -> GenomicHGVS.Reference? {
-        guard let fasta = reference else { return nil }
-        let canonical = Assembly.canonicalChromosome(contig)
-        guard let name = [contig, canonical, "chr" + canonical].first(where: { fasta.hasContig($0) }) else { return nil }
-        return { s, e in fasta.bases(name, s, e) }
+                                    reference: reference?.hgvsReference(for: a.contig))
     }
 
     /// Finds the stored variant whose canonical genomic HGVS equals `text`: candidates near its position are

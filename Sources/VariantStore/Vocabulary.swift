@@ -64,6 +64,8 @@ public protocol VocabularyWriter: AnyObject {
 
 /// The OMOP vocabulary kept inside the variant store: loaded once, indexed, read by the mapper and the exporter.
 public protocol VocabularyStore: AnyObject {
+    /// Whether a vocabulary has been loaded (`varde vocab load`): queries add concept IDs only then.
+    func hasVocabulary() throws -> Bool
     /// Replaces the stored vocabulary (or adds to it with `replace: false`) in one transaction.
     func loadVocabulary(replace: Bool, _ body: (any VocabularyWriter) throws -> Void) throws
     func concept(id: Int) throws -> Concept?

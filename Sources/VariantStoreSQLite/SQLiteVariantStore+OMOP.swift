@@ -56,6 +56,10 @@ extension SQLiteVariantStore: VocabularyStore {
         return try readConcepts(s)
     }
 
+    public func hasVocabulary() throws -> Bool {
+        try db.scalarInt("SELECT EXISTS (SELECT 1 FROM omop_concept_synonym)") == 1
+    }
+
     public func conceptIDs(synonym: String) throws -> [Int] {
         let s = try db.statement("SELECT concept_id FROM omop_concept_synonym WHERE concept_synonym_name = ? ORDER BY concept_id")
         try s.bind([.text(synonym)])

@@ -70,13 +70,7 @@ extension Varde {
                     options.defaultBirthYear = defaultBirthYear
                     options.choices.variantValue = valueAsConcept.flatMap(ConceptRef.init(parsing:))
                     let fasta = try reference.map { try ReferenceGenome(path: $0) }
-                    let lookup: ((String) -> GenomicHGVS.Reference?)? = fasta.map { f in
-                        { contig in
-                            let name = [contig, Assembly.canonicalChromosome(contig), "chr" + Assembly.canonicalChromosome(contig)]
-                                .first { f.hasContig($0) }
-                            return name.map { n in { s, e in f.bases(n, s, e) } }
-                        }
-                    }
+                    let lookup: ((String) -> GenomicHGVS.Reference?)? = fasta.map { f in { f.hgvsReference(for: $0) } }
                     let spec = try CDMSpec(fieldLevelCSV: try ReferenceFiles.path("omop/CDM_OMOP_CDMv5.4_Field_Level.csv"), gcdm: gcdm)
                     let unversioned = stripVersions ? ConceptMapper.unversionedIndex(try store.allSynonyms(vocabularyID: "OMOP Genomic")) : [:]
                     let exporter = CDMExporter(store: store, assembly: assembly, reference: lookup, spec: spec, options: options,

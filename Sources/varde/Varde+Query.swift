@@ -67,7 +67,8 @@ extension Varde {
 
         func run() async throws {
             try await failing {
-                let query = try VariantQuery(store: try storeOptions.open(), reference: try reference.map { try ReferenceGenome(path: $0) })
+                let fasta = try reference.map { try ReferenceGenome(path: $0) }
+                let query = try VariantQuery(store: try storeOptions.open(), reference: fasta)
                 if sample != nil || person != nil {
                     var out = QueryOutput.carriedHeader
                     for c in try query.carried(by: try query.ordinals(sample: sample, person: person, secretFile: secretFile)) {
@@ -85,11 +86,14 @@ extension Varde {
                 let gtSamples = genotypes ? try query.store.samples().filter { members?.contains($0.ordinal) == true } : []
                 var out = try QueryOutput.header(format, store: query.store, cohort: members != nil, genotypeSamples: gtSamples.map(\.name))
                 var gts: [[String]] = []
+                let concepts = try QueryConcepts(store: query.store, assembly: query.assembly, reference: fasta)
                 for (i, a) in rows.enumerated() {
                     if genotypes && i % 1000 == 0 {
                         gts = try query.store.genotypes(at: rows[i..<min(rows.count, i + 1000)].map(\.variantID), samples: gtSamples.map(\.ordinal))
                     }
-                    QueryOutput.append(format, a, hgvsg: format == .vcf ? nil : query.hgvsg(a), genotypes: genotypes ? gts[i % 1000] : nil, to: &out)
+                    let hgvsg = format == .vcf ? nil : query.hgvsg(a)
+                    QueryOutput.append(format, a, hgvsg: hgvsg, conceptID: format == .vcf ? nil : try concepts.conceptID(a, hgvsg: hgvsg),
+                                       genotypes: genotypes ? gts[i % 1000] : nil, to: &out)
                     if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))

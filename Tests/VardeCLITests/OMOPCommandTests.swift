@@ -119,6 +119,38 @@ import TestSupport
         #expect(kras.stdout.hasPrefix("KRAS on GRCh38 chr12: Substitution in position 25245350 of C replaced by T"))
     }
 
+    @Test("varde query's OMOP_CONCEPT_ID (omopConceptId) names the concepts the export maps; '.' before a vocabulary is loaded")
+    func queryConceptColumn() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Self.makeTumourStore(in: dir)
+        let everywhere = (1...22).map(String.init).joined(separator: ",") + ",X,Y"
+        let q = try Self.varde(["query", "--store", store, "--region", everywhere])
+        #expect(q.status == 0, "\(q.stderr)")
+        let rows = q.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let column = try #require(rows.first?.firstIndex(of: "OMOP_CONCEPT_ID"))
+        let mapped = rows.dropFirst().filter { $0[column] != "." }
+        #expect(mapped.contains { $0[column] == "35980584" && $0[11].hasPrefix("NC_000003.12:g.") })   // PIK3CA H1047R
+        // The export maps the same variants to the same concepts.
+        let out = dir.appendingPathComponent("cdm").path
+        let export = try Self.varde(["omop", "export", "--store", store, "--out", out])
+        let said = try #require(export.stderr.split(separator: "\n").first { $0.contains("variants mapped") })
+        #expect(said.contains("variants mapped \(mapped.count),"))
+        let measurement = try Self.rows(out + "/measurement.csv")
+        let conceptColumn = try #require(measurement.first?.firstIndex(of: "measurement_concept_id"))
+        #expect(Set(mapped.map { $0[column] }).isSubset(of: Set(measurement.dropFirst().map { $0[conceptColumn] })))
+        let json = try Self.varde(["query", "--store", store, "--variant", "\(mapped[0][0])-\(mapped[0][1])-\(mapped[0][3])-\(mapped[0][4])", "--format", "json"])
+        #expect(json.stdout.contains("\"omopConceptId\":\(mapped[0][column])"))
+
+        // Without a vocabulary the column is there, empty.
+        let bare = dir.appendingPathComponent("bare.db").path
+        let manifest = dir.appendingPathComponent("tumour.tsv").path
+        #expect(try Self.varde(["load", "--quiet", "--store", bare, "--assembly", "GRCh38", "--manifest", manifest, Fixtures.path("somatic/T001-BRCA.grch38.vcf.gz")]).status == 0)
+        let none = try Self.varde(["query", "--store", bare, "--region", everywhere]).stdout.split(separator: "\n").dropFirst()
+        #expect(none.count == rows.count - 1)
+        #expect(none.allSatisfy { $0.hasSuffix("\t.") })
+    }
+
     @Test("Export: the tumour's PIK3CA H1047R is a MEASUREMENT of 35980584 with origin/zygosity rows; validate finds 0 failures")
     func exportAndValidate() throws {
         let dir = try Fixtures.temporaryDirectory()
