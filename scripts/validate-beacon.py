@@ -21,9 +21,16 @@ RAW = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/"
 VRS = "https://w3id.org/ga4gh/schema/vrs/1.3/vrs.json"
 
 
+MODEL_COMMON = "models/json/beacon-v2-default-model/common/"
+
+
 def local(uri):
     if uri.startswith(RAW):
-        return ROOT / uri[len(RAW):]
+        rel = uri[len(RAW):]
+        # Upstream quirk (v2.1.1): model schemas $ref ../common/info.json, which lives only in the framework.
+        if rel.startswith(MODEL_COMMON) and not (ROOT / rel).exists():
+            rel = "framework/json/common/" + rel[len(MODEL_COMMON):]
+        return ROOT / rel
     if uri.startswith(VRS):
         return ROOT / "vrs-1.3.0.json"
     raise LookupError(f"no local copy for {uri}")

@@ -34,7 +34,7 @@ struct Beacon: Sendable {
             "testMode": .bool(request.testMode),
         ]
         if case let .object(p) = request.echoedParameters, !p.isEmpty { summary["requestParameters"] = request.echoedParameters }
-        if !request.filters.isEmpty { summary["filters"] = .array(request.filters.map { ["id": .string($0)] }) }
+        if !request.filters.isEmpty { summary["filters"] = .array(request.filters.map(JSON.string)) }
         return ["beaconId": .string(config.beaconId), "apiVersion": .string(Self.apiVersion),
                 "returnedSchemas": [["entityType": .string(entity), "schema": .string(Self.schemas[entity] ?? "")]],
                 "returnedGranularity": .string(returned.name), "receivedRequestSummary": .object(summary)]
@@ -42,7 +42,8 @@ struct Beacon: Sendable {
 
     /// A `beaconErrorResponse`.
     func error(_ status: Int, _ message: String) -> JSON {
-        ["meta": informationalMeta(), "error": ["errorCode": .int(status), "errorMessage": .string(message)]]
+        ["meta": responseMeta(entity: "info", returned: .boolean, request: BeaconRequest(), limit: 10),
+         "error": ["errorCode": .int(status), "errorMessage": .string(message)]]
     }
 
     // MARK: - Informational endpoints

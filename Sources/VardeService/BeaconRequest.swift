@@ -42,6 +42,9 @@ struct BeaconRequest: Sendable {
         "mateName",
     ]
 
+    /// No parameters: what an error answer echoes when the request could not be read.
+    init() {}
+
     var hasVariantParameters: Bool {
         referenceName != nil || !start.isEmpty || !end.isEmpty || referenceBases != nil || alternateBases != nil
             || variantType != nil || geneId != nil || allele != nil || variantMinLength != nil || variantMaxLength != nil

@@ -53,13 +53,14 @@ enum ServiceFixture {
         return c
     }
 
-    static func state(store: String = ServiceFixture.store, config: ServiceConfiguration = ServiceFixture.config(), audit: String? = nil) throws -> ServiceState {
+    static func state(store: String = ServiceFixture.store, config: ServiceConfiguration = ServiceFixture.config(), audit: String? = nil,
+                      genes: GeneIndex = GeneIndex(directory: Fixtures.root.appendingPathComponent("reference").path)) throws -> ServiceState {
         let tokens = TokenStore(principals: [
             TokenStore.digest(registeredToken): Principal(name: "reg-user", tier: .registered),
             TokenStore.digest(controlledToken): Principal(name: "ctl-user", tier: .controlled),
         ])
         return ServiceState(config: config, pool: try StorePool(size: 2) { try SQLiteVariantStore(path: store) }, tokens: tokens,
-                            audit: try audit.map { try AuditLog(path: $0) }, genes: GeneIndex(directory: Fixtures.root.appendingPathComponent("reference").path))
+                            audit: try audit.map { try AuditLog(path: $0) }, genes: genes)
     }
 
     static func app(_ state: ServiceState) -> some ApplicationProtocol {
