@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: strictSettings),
         .target(name: "VardeService", dependencies: [
-                    "VariantCore", "VariantStore",
+                    "VariantCore", "VariantStore", "VariantQuery", "Loader",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "Metrics", package: "swift-metrics"),

@@ -242,9 +242,8 @@ struct Beacon: Sendable {
                 throw BadRequest("the filters leave \(groupSize < config.minimumCount ? "fewer than \(config.minimumCount)" : String(groupSize)) people in dataset \(d.id); groups under \(config.minimumCohortSize) are answered only at the controlled tier", status: 403)
             }
             var found: [VariantAggregate] = []
-            var seen = Set<VariantID>()
-            for region in selection.regions {
-                for a in try store.aggregates(in: region, cohort: members) where selection.matches(a) && seen.insert(a.variantID).inserted {
+            do {
+                for a in try selection.fetch(members) {
                     let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                     let present = members == nil ? (a.ac > 0 || a.tumours > 0) : ac > 0
                     // Rare-variant masking: anonymous callers learn of a variant only when k or more alleles carry it.

@@ -1,5 +1,6 @@
 import Foundation
 import VariantCore
+import VariantQuery
 import VariantStore
 
 /// The project's own JSON API (`/api/v1`): variants by region, gene, ID, HGVS or rsID with their aggregates,
@@ -49,7 +50,8 @@ struct NativeAPI: Sendable {
                 throw BadRequest("the region \(value) spans \(end - parsed.start + 1) bases; the most one query may span is \(config.maxRegionBases)")
             }
             let c = try VariantSelection.contig(parsed.contig, store: store)
-            return VariantSelection(regions: [Region(contig: c, start: parsed.start, end: end)], matches: { _ in true }, summary: "region \(value)")
+            return VariantSelection(regions: [Region(contig: c, start: parsed.start, end: end)], matches: { _ in true }, summary: "region \(value)",
+                                    store: store)
         case "gene":
             var r = try BeaconRequest(query: [])
             r.geneId = value
@@ -58,16 +60,11 @@ struct NativeAPI: Sendable {
             let id: VariantID
             do { id = try VariantID(parsing: value) } catch { throw BadRequest("\(error)") }
             let c = try VariantSelection.contig(id.contig, store: store)
-            return VariantSelection(regions: [Region(contig: c, start: id.position, end: id.position)],
-                                    matches: { $0.position == id.position && $0.ref == id.ref && $0.alt == id.alt }, summary: "id \(value)")
+            return VariantSelection(.variant(VariantID(contig: c, position: id.position, ref: id.ref, alt: id.alt)), summary: "id \(value)", store: store)
         case "hgvs":
             return try VariantSelection.hgvs(value, store: store)
         default:
-            let ids = try store.variants(rsid: value)
-            let wanted = Set(ids)
-            var regions: [Region] = []
-            for id in ids { regions.append(Region(contig: id.contig, start: id.position, end: id.position)) }
-            return VariantSelection(regions: regions, matches: { wanted.contains($0.variantID) }, summary: "rsid \(value)")
+            return VariantSelection(.rsid(value), summary: "rsid \(value)", store: store)
         }
     }
 
@@ -98,11 +95,7 @@ struct NativeAPI: Sendable {
         let sel = try selection(q, store: store)
         let members = try cohortMembers(q["cohort"], tier: tier, store: store)
         let (offset, limit) = try page(q)
-        var found: [VariantAggregate] = []
-        var seen = Set<VariantID>()
-        for r in sel.regions {
-            for a in try store.aggregates(in: r, cohort: members) where sel.matches(a) && seen.insert(a.variantID).inserted { found.append(a) }
-        }
+        let found = try sel.fetch(members)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         let assembly = try store.assembly()
         let rows = found.dropFirst(offset).prefix(limit).map { row($0, assembly: assembly, disclosure: disclosure) }
@@ -134,9 +127,8 @@ struct NativeAPI: Sendable {
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         var byKind: [String: Int] = [:]
         var total = 0, common = 0, carriersSeen = 0
-        var seen = Set<VariantID>()
-        for region in sel.regions {
-            for a in try store.aggregates(in: region, cohort: members) where seen.insert(a.variantID).inserted {
+        do {
+            for a in try sel.fetch(members) {
                 let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                 guard ac > 0 else { continue }
                 total += 1

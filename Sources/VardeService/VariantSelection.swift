@@ -1,14 +1,42 @@
 import Foundation
+import Loader
 import VariantCore
+import VariantQuery
 import VariantStore
 
 /// Which variants a Beacon or native query selects: store regions (1-based, inclusive) plus a test on each
-/// variant found there. Beacon's 0-based half-open coordinates are converted here, once.
+/// variant found there, or a lookup through `VariantQuery` (IDs, rsIDs, HGVS: the same code as `varde query`).
+/// Beacon's 0-based half-open coordinates are converted here, once.
 struct VariantSelection {
-    var regions: [Region]
-    var matches: (VariantAggregate) -> Bool
+    /// The selected variants with their aggregates, counted within `cohort` when given; unique, in position order.
+    var fetch: (_ cohort: Set<UInt32>?) throws -> [VariantAggregate]
     /// What the selection was, for the audit log.
     var summary: String
+
+    init(regions: [Region], matches: @escaping (VariantAggregate) -> Bool, summary: String, store: any VariantStore) {
+        self.summary = summary
+        fetch = { cohort in
+            var seen = Set<VariantID>()
+            var out: [VariantAggregate] = []
+            for r in regions {
+                for a in try store.aggregates(in: r, cohort: cohort) where matches(a) && seen.insert(a.variantID).inserted { out.append(a) }
+            }
+            return out
+        }
+    }
+
+    /// Through `VariantQuery`, whose errors (bad HGVS, an indel HGVS without a reference) become 400s.
+    init(_ selector: Selector, summary: String, store: any VariantStore) {
+        self.summary = summary
+        fetch = { cohort in
+            do {
+                var seen = Set<VariantID>()
+                return try VariantQuery(store: store).variants(selector, cohort: cohort).filter { seen.insert($0.variantID).inserted }
+            } catch let e as LoadError {
+                throw BadRequest(e.description)
+            }
+        }
+    }
 
     /// The store contig for a Beacon `referenceName` (`17`, `chr17`, `NC_000017.11`, `refseq:NC_000017.11`).
     static func contig(_ name: String, store: any VariantStore) throws -> String {
@@ -75,7 +103,7 @@ struct VariantSelection {
                 try checkSpan(region)
                 regions.append(region)
             }
-            return VariantSelection(regions: regions, matches: common, summary: "gene \(gene)")
+            return VariantSelection(regions: regions, matches: common, summary: "gene \(gene)", store: store)
         }
         guard let name = r.referenceName else {
             if r.hasVariantParameters {
@@ -94,7 +122,7 @@ struct VariantSelection {
             return VariantSelection(
                 regions: [Region(contig: c, start: position, end: position)],
                 matches: { a in a.position == position && basesMatch(alt, a.alt) && (ref.map { basesMatch($0, a.ref) } ?? true) && typeTest(a) },
-                summary: "sequence \(c):\(position) \(ref ?? "N")>\(alt)")
+                summary: "sequence \(c):\(position) \(ref ?? "N")>\(alt)", store: store)
         case (1, 1):
             // Range query: [start, end) 0-based = start+1 ... end 1-based.
             guard r.end[0] > r.start[0] else { throw BadRequest("end (\(r.end[0])) must be greater than start (\(r.start[0])): coordinates are 0-based, half-open") }
@@ -102,7 +130,7 @@ struct VariantSelection {
             try checkSpan(region)
             let ref = r.referenceBases
             return VariantSelection(regions: [region], matches: { a in common(a) && (ref.map { basesMatch($0, a.ref) } ?? true) },
-                                    summary: "range \(region)")
+                                    summary: "range \(region)", store: store)
         case (2, 2):
             // Bracket query: start in [s0, s1], end in [e0, e1] (0-based; an exclusive 0-based end equals the 1-based last base).
             let (s0, s1, e0, e1) = (r.start[0], r.start[1], r.end[0], r.end[1])
@@ -112,30 +140,15 @@ struct VariantSelection {
             return VariantSelection(
                 regions: [region],
                 matches: { a in a.position - 1 >= s0 && a.position - 1 <= s1 && a.end >= e0 && a.end <= e1 && common(a) },
-                summary: "bracket \(c) start [\(s0),\(s1)] end [\(e0),\(e1)]")
+                summary: "bracket \(c) start [\(s0),\(s1)] end [\(e0),\(e1)]", store: store)
         default:
             throw BadRequest("give start (sequence query), start and end (range query), or two starts and two ends (bracket query)")
         }
     }
 
-    /// A genomic HGVS substitution or delins on the store's assembly (indels need a reference to 3′-shift; not here).
+    /// Genomic HGVS through `VariantQuery` (indels need a reference FASTA to 3′-shift, which the service has not).
     static func hgvs(_ text: String, store: any VariantStore) throws -> VariantSelection {
-        let query = text.trimmingCharacters(in: .whitespaces)
-        let parts = query.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, parts[1].hasPrefix("g.") || parts[1].hasPrefix("m."),
-              let position = Int(parts[1].dropFirst(2).prefix { $0.isNumber }), position > 0 else {
-            throw BadRequest("cannot read '\(text)' as genomic HGVS: write ACCESSION:g.POSITIONchange, e.g. NC_000007.14:g.140753336A>T")
-        }
-        guard let assembly = try store.assembly() else { return VariantSelection(regions: [], matches: { _ in false }, summary: "hgvs \(query)") }
-        let c = try contig(parts[0], store: store)
-        guard GenomicHGVS.accession(assembly: assembly, contig: c) == parts[0] else {
-            throw BadRequest("\(parts[0]) is not a chromosome accession of \(assembly.rawValue), the store's assembly")
-        }
-        let window = Region(contig: c, start: max(1, position - 500), end: position + 500)
-        return VariantSelection(
-            regions: [window],
-            matches: { a in GenomicHGVS.describe(assembly: assembly, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt, reference: nil) == query },
-            summary: "hgvs \(query)")
+        VariantSelection(.hgvs(text), summary: "hgvs \(text)", store: store)
     }
 
     /// Beacon bases with `N` as a wildcard for one base; `-`/`.`/empty for "no bases".
