@@ -38,7 +38,6 @@ public struct ServiceState: Sendable {
 public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<VardeRequestContext> {
     let beacon = Beacon(config: state.config, genes: state.genes, baseURL: baseURL)
     let router = Router(context: VardeRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware(registry: state.registry))
     router.add(middleware: AccessMiddleware(tokens: state.tokens, budget: state.budget, config: state.config, beacon: beacon, audit: state.audit))
     let handlers = Handlers(state: state, beacon: beacon)

@@ -53,11 +53,11 @@ struct Beacon: Sendable {
     }
 
     func info(store: any VariantStore) throws -> JSON {
-        let stats = try store.stats()
+        let assembly = try store.assembly()
         return ["meta": informationalMeta(), "response": [
             "id": .string(config.beaconId), "name": .string(config.beaconName), "apiVersion": .string(Self.apiVersion),
             "environment": .string(config.environment), "organization": organization,
-            "description": .string("Varde: aggregated germline and somatic variants, \(stats.assembly?.rawValue ?? "no assembly yet"). Counts below \(config.minimumCount) are withheld below the controlled tier."),
+            "description": .string("Varde: aggregated germline and somatic variants, \(assembly?.rawValue ?? "no assembly yet"). Counts below \(config.minimumCount) are withheld below the controlled tier."),
             "version": "varde-0.1",
         ]]
     }

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import HTTPTypes
+import Logging
 import Prometheus
 
 /// Reads the bearer token (401 for an unknown or malformed one: never data), then spends the caller's budgets
@@ -49,7 +50,8 @@ struct AccessMiddleware: RouterMiddleware {
     }
 }
 
-/// Request counts and latency per route family, in the service's own Prometheus registry.
+/// One structured log line per request (method, path, status, milliseconds) on the service logger (stderr), and
+/// request counts and latency per route family in the service's own Prometheus registry.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = VardeRequestContext
     let registry: PrometheusCollectorRegistry
@@ -67,9 +69,14 @@ struct MetricsMiddleware: RouterMiddleware {
         let route = Self.family(request.uri.path)
         var status = 500
         defer {
+            let elapsed = ContinuousClock.now - start
+            context.logger.info("request", metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.description), "status": .stringConvertible(status),
+                "ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+            ])
             registry.makeCounter(name: "varde_http_requests_total", labels: [("route", route), ("status", String(status))]).increment()
             registry.makeDurationHistogram(name: "varde_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets)
-                .record(ContinuousClock.now - start)
+                .record(elapsed)
         }
         do {
             let response = try await next(request, context)
