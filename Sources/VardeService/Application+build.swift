@@ -130,7 +130,9 @@ struct Handlers: Sendable {
             return Responses.json(beacon.error(400, "unknown parameter '\(bad.key)': \(request.uri.path) takes none"), status: 400)
         }
         do {
-            return Responses.json(try await state.pool.read(body))
+            let answer = try await state.pool.read(body)
+            audit(request, context, status: 200, results: 0, granularity: nil, what: "informational")
+            return Responses.json(answer)
         } catch {
             return failure(error, request, context)
         }
