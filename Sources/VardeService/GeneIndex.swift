@@ -1,8 +1,9 @@
 public import Foundation
 public import VariantCore
 
-/// Gene extents (GRCh38, 1-based inclusive) from `reference/genes.GRCh38.tsv` and its alias table, as
-/// `varde query --gene` reads them.
+/// Gene extents (1-based inclusive) per assembly, from `reference/genes.GRCh38.tsv`, `reference/genes.GRCh37.tsv`
+/// and the alias table, the files `varde query --gene` reads (`VariantQuery.GeneTable`), held in memory so a request
+/// does not re-read them.
 public struct GeneIndex: Sendable {
     public struct Gene: Sendable, Equatable {
         public var symbol: String
@@ -10,22 +11,25 @@ public struct GeneIndex: Sendable {
         public var region: Region
         public var strand: String
     }
-    private var bySymbol: [String: [Gene]] = [:]
+    private var bySymbol: [Assembly: [String: [Gene]]] = [:]
     private var aliases: [String: [String]] = [:]
 
     public init() {}
 
-    /// Reads `directory/genes.GRCh38.tsv` and `directory/gene-aliases.tsv` (missing files give an empty index).
+    /// Reads `directory/genes.<assembly>.tsv` for each assembly and `directory/gene-aliases.tsv`; missing files
+    /// leave that assembly without genes.
     public init(directory: String) {
         func lines(_ name: String) -> [[Substring]] {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { return [] }
             return String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t") }
         }
-        for f in lines("genes.GRCh38.tsv") where f.count >= 5 {
-            guard let s = Int(f[3]), let e = Int(f[4]) else { continue }
-            let g = Gene(symbol: String(f[0]), entrez: String(f[1]), region: Region(contig: String(f[2]), start: s, end: e),
-                         strand: f.count > 5 ? String(f[5]) : ".")
-            bySymbol[g.symbol.uppercased(), default: []].append(g)
+        for assembly in [Assembly.grch37, .grch38] {
+            for f in lines("genes.\(assembly.rawValue).tsv") where f.count >= 5 {
+                guard let s = Int(f[3]), let e = Int(f[4]) else { continue }
+                let g = Gene(symbol: String(f[0]), entrez: String(f[1]), region: Region(contig: String(f[2]), start: s, end: e),
+                             strand: f.count > 5 ? String(f[5]) : ".")
+                bySymbol[assembly, default: [:]][g.symbol.uppercased(), default: []].append(g)
+            }
         }
         for f in lines("gene-aliases.tsv") where f.count == 2 {
             aliases[f[0].uppercased(), default: []].append(String(f[1]))
@@ -34,10 +38,14 @@ public struct GeneIndex: Sendable {
 
     public var isEmpty: Bool { bySymbol.isEmpty }
 
-    /// The gene (or the genes an alias names); empty when unknown.
-    public func genes(_ symbol: String) -> [Gene] {
+    /// Whether a gene table for `assembly` was read.
+    public func covers(_ assembly: Assembly) -> Bool { bySymbol[assembly] != nil }
+
+    /// The gene (or the genes an alias names) on `assembly`; empty when unknown.
+    public func genes(_ symbol: String, assembly: Assembly) -> [Gene] {
+        guard let table = bySymbol[assembly] else { return [] }
         let key = symbol.uppercased()
-        if let g = bySymbol[key] { return g }
-        return Set(aliases[key] ?? []).sorted().flatMap { bySymbol[$0.uppercased()] ?? [] }
+        if let g = table[key] { return g }
+        return Set(aliases[key] ?? []).sorted().flatMap { table[$0.uppercased()] ?? [] }
     }
 }

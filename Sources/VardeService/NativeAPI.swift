@@ -137,7 +137,7 @@ struct NativeAPI: Sendable {
                 carriersSeen += ac
             }
         }
-        let found = genes.genes(symbol)
+        let found = try store.assembly().map { genes.genes(symbol, assembly: $0) } ?? []
         return Answer(body: [
             "gene": .string(symbol),
             "loci": .array(found.map { ["symbol": .string($0.symbol), "entrez": .string($0.entrez), "contig": .string($0.region.contig),

@@ -91,11 +91,14 @@ struct VariantSelection {
             guard r.referenceName == nil, r.start.isEmpty, r.end.isEmpty else {
                 throw BadRequest("a geneId query takes no referenceName, start or end")
             }
-            guard try store.assembly() == .grch38 || (try store.assembly()) == nil else {
-                throw BadRequest("geneId queries need a GRCh38 store (the bundled gene table is GRCh38); query by range instead", status: 501)
+            guard let assembly = try store.assembly() else {
+                return VariantSelection(regions: [], matches: { _ in false }, summary: "gene \(gene)", store: store)
             }
-            let found = genes.genes(gene)
-            guard !found.isEmpty else { throw BadRequest("no gene '\(gene)' in the GRCh38 gene table (HGNC symbols and aliases)", status: 404) }
+            guard genes.covers(assembly) else {
+                throw BadRequest("no gene table for \(assembly.rawValue) was found (reference/genes.\(assembly.rawValue).tsv); query by range instead", status: 501)
+            }
+            let found = genes.genes(gene, assembly: assembly)
+            guard !found.isEmpty else { throw BadRequest("no gene '\(gene)' in the \(assembly.rawValue) gene table (HGNC symbols and aliases)", status: 404) }
             var regions: [Region] = []
             for g in found {
                 guard let c = try? contig(g.region.contig, store: store) else { continue }

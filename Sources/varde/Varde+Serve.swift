@@ -35,7 +35,7 @@ extension Varde {
                 var settings = try ServiceConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
                 if settings.auditLog == nil { settings.auditLog = path + ".audit.jsonl" }
                 let genes = Self.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
-                if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 404; set VARDE_REFERENCE to the checkout's reference/ folder") }
+                if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; set VARDE_REFERENCE to the checkout's reference/ folder") }
                 let state = try ServiceState(config: settings, genes: genes) { try SQLiteVariantStore(path: path) }
                 logger.info("serving", metadata: ["store": .string(path), "address": .string("\(host):\(port)"),
                                                   "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
