@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Service benchmark (issue 6): varde serve on loopback, Beacon count queries and native region queries.
 #
-#   bench/serve.sh [STORE] [RATE] [SECONDS]      default: bench/data/cohort10k.db, 200 req/s, 30 s
+#   bench/serve.sh [STORE|VCF] [RATE] [SECONDS]   default: bench/data/cohort10k.vcf.gz, 200 req/s, 30 s
+#
+# Given a VCF/BCF (bench/make_inputs.sh makes the 10,000-sample one), it first loads it into a temporary store.
 #
 # For each workload (Beacon g_variants range count queries with a registered token; native /api/v1/variants
 # region queries), it prints one JSON line per measurement:
@@ -11,15 +13,23 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-store=${1:-$here/data/cohort10k.db}
+input=${1:-$here/data/cohort10k.vcf.gz}
 rate=${2:-200}
 seconds=${3:-30}
 port=${PORT:-18080}
 varde=${VARDE:-$root/.build/release/varde}
 [[ -x $varde ]] || (cd "$root" && swift build -c release --product varde >&2)
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
-[[ -f $store ]] || { echo "no store at $store (bench/load.sh builds it)" >&2; exit 1; }
+[[ -f $input ]] || { echo "no store or VCF at $input (bench/make_inputs.sh makes the VCFs)" >&2; exit 1; }
 tmp=$(mktemp -d)
+store=$input
+case $input in
+  *.vcf.gz|*.bcf|*.vcf)
+    export VARDE_PSEUDONYM_KEY=${VARDE_PSEUDONYM_KEY:-bench-secret-not-for-production-0123}
+    store=$tmp/store.db
+    echo "loading $input into $store" >&2
+    "$varde" load --quiet --threads 2 --store "$store" "$input" >&2 ;;
+esac
 token=bench-token-$RANDOM$RANDOM
 digest=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 printf '[{"name": "bench", "sha256": "%s", "role": "registered"}]\n' "$digest" > "$tmp/tokens.json"
