@@ -10,8 +10,6 @@ struct Beacon: Sendable {
         "genomicVariation": "beacon-g_variant-v2.0.0", "individual": "beacon-individual-v2.0.0",
         "biosample": "beacon-biosample-v2.0.0", "dataset": "beacon-dataset-v2.0.0", "cohort": "beacon-cohort-v2.0.0",
     ]
-    /// A controlled-tier record answer lists carriers (caseLevelData) only for groups up to this size.
-    static let caseLevelGroupLimit = 500
 
     let config: ServiceConfiguration
     let genes: GeneIndex
@@ -274,23 +272,24 @@ struct Beacon: Sendable {
                 default: break
                 }
                 let page = Array(r.variants.dropFirst(request.skip * limit).prefix(limit))
-                var carriers: [VariantID: [(String, Zygosity)]]? = nil
-                if !page.isEmpty, r.groupSize <= Self.caseLevelGroupLimit {
-                    let ordinals = try r.members ?? Set(store.samples().map(\.ordinal))
-                    let wanted = Set(page.map(\.variantID))
-                    var map: [VariantID: [(String, Zygosity)]] = [:]
-                    for c in try store.carried(by: ordinals) where wanted.contains(c.variant.variantID) {
-                        map[c.variant.variantID, default: []].append((c.sample, c.zygosity))
+                // Carriers of the page's variants in the dataset's group (controlled tier only reaches here), read
+                // per variant through the store's vid index, not by scanning every sample's calls.
+                var carriers: [VariantID: [(String, Zygosity)]] = [:]
+                if !page.isEmpty {
+                    let samples = try store.samples().filter { s in r.members.map { $0.contains(s.ordinal) } ?? s.counted }
+                    let calls = try store.genotypes(at: page.map(\.variantID), samples: samples.map(\.ordinal))
+                    for (v, row) in zip(page, calls) {
+                        for (sample, gt) in zip(samples, row) where gt.contains("1") {
+                            let alleles = gt.split(separator: "/")
+                            let z: Zygosity = alleles.count == 1 ? .hemizygous : alleles.allSatisfy { $0 == "1" } ? .homAlt : .het
+                            carriers[v.variantID, default: []].append((sample.name, z))
+                        }
                     }
-                    carriers = map
                 }
-                var set: [String: JSON] = [
+                let set: [String: JSON] = [
                     "id": .string(r.dataset.id), "setType": "dataset", "exists": .bool(hit), "resultsCount": .int(r.variants.count),
-                    "results": .array(try page.map { try record($0, dataset: r.dataset, inCohort: r.members != nil, carriers: carriers?[$0.variantID] ?? (carriers == nil ? nil : []), store: store) }),
+                    "results": .array(try page.map { try record($0, dataset: r.dataset, inCohort: r.members != nil, carriers: carriers[$0.variantID] ?? [], store: store) }),
                 ]
-                if carriers == nil && !page.isEmpty {
-                    set["info"] = ["caseLevelData": .string("carriers are listed for groups of at most \(Self.caseLevelGroupLimit) samples; narrow with a filter or a cohort dataset")]
-                }
                 resultSets.append(.object(set))
             }
             body["response"] = ["resultSets": .array(resultSets)]

@@ -22,7 +22,7 @@ struct QueryTests {
     func coordinates() async throws {
         let truth = try SQLiteVariantStore(path: ServiceFixture.store).aggregates(in: Region(contig: "22", start: 16050001, end: 16050800))
             .filter { $0.ac > 0 || $0.tumours > 0 }
-        let v = try #require(truth.first { $0.kind == "snv" })
+        let v = try #require(truth.first { $0.kind == "snv" && $0.ac >= 5 })
         let app = ServiceFixture.app(try ServiceFixture.state())
         try await app.test(.router) { client in
             // Sequence: start is the 0-based position.
@@ -46,6 +46,13 @@ struct QueryTests {
             let rec = seq.json["response"]?["resultSets"]?.arrayValue?.first?["results"]?.arrayValue?.first
             #expect(rec?["variation"]?["location"]?["interval"]?["start"]?["value"]?.intValue == v.position - 1)
             #expect(rec?["variation"]?["location"]?["interval"]?["end"]?["value"]?.intValue == v.position)
+            // The controlled record lists the carriers: hets plus twice the hom-alts make AC, hom-alts make NHOMALT.
+            let carriers = rec?["caseLevelData"]?.arrayValue ?? []
+            let het = carriers.filter { $0["zygosity"]?["id"] == "GENO:0000135" }.count
+            let hom = carriers.filter { $0["zygosity"]?["id"] == "GENO:0000136" }.count
+            #expect(het + 2 * hom == v.ac)
+            #expect(hom == v.nHomAlt)
+            #expect(carriers.allSatisfy { $0["biosampleId"]?.stringValue?.isEmpty == false })
             // Native API: the same variant by ID, region and HGVS.
             let byID = try await client.call("/api/v1/variants/\(v.variantID)", token: Self.ctl)
             #expect(byID.json["variants"]?.arrayValue?.first?["id"]?.stringValue == v.variantID.description)
