@@ -157,7 +157,9 @@ struct Beacon: Sendable {
         var id: String
         var name: String
         var description: String
+        /// The cohort's samples; nil for the whole store, and until ``withMembers(_:)`` reads them.
         var members: Set<UInt32>?
+        var isCohort: Bool
         var size: Int
         var createdAt: String?
     }
@@ -171,9 +173,9 @@ struct Beacon: Sendable {
     func datasets(store: any VariantStore, tier: AccessTier, sized: Bool = true) throws -> [Dataset] {
         let people = sized ? try store.samples().filter(\.counted).count : 0
         var out = [Dataset(id: "all", name: "All samples", description: "every counted germline sample in the store (one per person)",
-                           members: nil, size: people, createdAt: nil)]
+                           members: nil, isCohort: false, size: people, createdAt: nil)]
         for c in try visibleCohorts(store: store, tier: tier) {
-            out.append(Dataset(id: c.name, name: c.name, description: c.definition, members: try store.cohort(named: c.name),
+            out.append(Dataset(id: c.name, name: c.name, description: c.definition, members: nil, isCohort: true,
                                size: c.size, createdAt: c.createdAt))
         }
         return out
@@ -226,7 +228,12 @@ struct Beacon: Sendable {
         } else if !request.datasetIds.isEmpty {
             sets = sets.filter { request.datasetIds.contains($0.id) }
             guard !sets.isEmpty else { throw BadRequest("none of datasetIds \(request.datasetIds) is a dataset here (see /datasets)", status: 404) }
+        } else if granularity < .record {
+            // Every cohort is a subset of the store, and what a cohort shows (AC >= k when anonymous) the store shows
+            // too, so the store alone answers exists and the total; per-cohort counts are asked for by datasetIds.
+            sets = sets.filter { !$0.isCohort }
         }
+        for i in sets.indices where sets[i].isCohort { sets[i].members = try store.cohort(named: sets[i].id) ?? [] }
         let filtered = try filterMembers(request.filters, store: store)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
 

@@ -82,10 +82,11 @@ struct QueryTests {
         try await app.test(.router) { client in
             // When the gene is asked for by symbol and by alias, Then exactly the variants inside it come back.
             for name in ["TESTG1", "ALIASG1"] {
-                let r = try await client.call("/g_variants?geneId=\(name)&requestedGranularity=record&datasetIds=all&limit=0", token: Self.ctl)
-                #expect(r.status == 200, "\(r.json)")
-                #expect(r.json["responseSummary"]?["numTotalResults"]?.intValue == inGene.count)
-                #expect(Set(ids(r)) == Set(inGene.prefix(100).map(\.variantID.description)))
+                let count = try await client.call("/g_variants?geneId=\(name)&requestedGranularity=count", token: Self.ctl)
+                #expect(count.status == 200, "\(count.json)")
+                #expect(count.json["responseSummary"]?["numTotalResults"]?.intValue == inGene.count)
+                let r = try await client.call("/g_variants?geneId=\(name)&requestedGranularity=record&datasetIds=all&limit=5&skip=1", token: Self.ctl)
+                #expect(ids(r) == inGene.dropFirst(5).prefix(5).map(\.variantID.description))
             }
             let summary = try await client.call("/api/v1/genes/TESTG1", token: Self.ctl)
             #expect(summary.json["variants"]?.intValue == inGene.filter { $0.ac > 0 }.count)
