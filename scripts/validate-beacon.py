@@ -3,7 +3,8 @@
 
 Usage: validate-beacon.py CASES.json
 CASES.json is a list of {"label": str, "schema": str, "instance": object}; "schema" is a path under
-reference/beacon-v2/ (e.g. framework/json/responses/beaconCountResponse.json). For a resultsets response, each
+reference/beacon-v2/ (e.g. framework/json/responses/beaconCountResponse.json), or an object: a schema given
+inline (the native API's, from /openapi.json). For a resultsets response, each
 result is also validated against "entitySchema" when given (a model defaultSchema.json), as EGA's verifier does.
 Remote $refs (raw.githubusercontent beacon-v2 URLs, the VRS 1.3 w3id URL) resolve to the local copies through a
 `referencing` registry. Prints one line per failure; exits 1 if any case fails, 0 otherwise.
@@ -48,6 +49,8 @@ CACHE = {}
 
 
 def validator(rel):
+    if isinstance(rel, dict):
+        return Draft202012Validator(rel, registry=REGISTRY)
     if rel not in CACHE:
         schema = json.loads((ROOT / rel).read_text())
         schema["$id"] = RAW + rel
@@ -72,7 +75,8 @@ def main():
             for e in errors:
                 failures += 1
                 path = "/".join(str(p) for p in e.absolute_path)
-                print(f"FAIL {case['label']}{where}: {rel}: at /{path}: {e.message[:300]}")
+                name = rel if isinstance(rel, str) else "inline schema"
+                print(f"FAIL {case['label']}{where}: {name}: at /{path}: {e.message[:300]}")
     print(f"{len(cases)} responses checked, {failures} schema errors")
     sys.exit(1 if failures else 0)
 

@@ -158,6 +158,23 @@ struct QueryTests {
             for (path, ops) in paths {
                 for method in (ops.objectValue ?? [:]).keys { documented.insert("\(method.uppercased()) \(path)") }
             }
+            // and the native answers validate against the response schemas the document gives them.
+            let components = try #require(doc.json["components"])
+            var cases: [SchemaValidator.Case] = []
+            for (uri, token) in [("/api/v1/variants?region=22:16050000-16061300&limit=50", ServiceFixture.registeredToken),
+                                 ("/api/v1/variants?region=22:16050000-16061300&limit=50&cohort=first30", Self.ctl),
+                                 ("/api/v1/variants/22-16050115-G-A", ServiceFixture.registeredToken),
+                                 ("/api/v1/frequencies?region=22:16050000-16052000&cohort=first30", ServiceFixture.registeredToken),
+                                 ("/api/v1/genes/BRCA2", ServiceFixture.registeredToken),
+                                 ("/api/v1/variants?region=22:16050000-16052000", nil), ("/api/v1/variants?region=22:9-1", Self.ctl)] {
+                let r = try await client.call(uri, token: token)
+                let path = String(uri.split(separator: "?")[0]).replacingOccurrences(of: "22-16050115-G-A", with: "{id}").replacingOccurrences(of: "BRCA2", with: "{symbol}")
+                let schema = try #require(paths[path]?["get"]?["responses"]?[String(r.status)]?["content"]?["application/json"]?["schema"], "\(uri) \(r.status)")
+                cases.append(.init(label: "\(uri) \(r.status)", schema: "", instance: r.json,
+                                   inline: .object((schema.objectValue ?? [:]).merging(["components": components]) { a, _ in a })))
+            }
+            let result = try SchemaValidator.run(cases)
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             #expect(served == documented, "served only: \(served.subtracting(documented).sorted()); documented only: \(documented.subtracting(served).sorted())")
             for entry in documented.sorted() {
                 let parts = entry.split(separator: " ")

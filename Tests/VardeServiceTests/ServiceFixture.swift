@@ -98,16 +98,18 @@ extension TestClientProtocol {
 enum SchemaValidator {
     struct Case {
         var label: String
+        /// A path under reference/beacon-v2/ (ignored when `inline` is given).
         var schema: String
         var entitySchema: String?
         var instance: JSON
+        var inline: JSON? = nil
     }
 
     static func run(_ cases: [Case]) throws -> Shell.Result {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("beacon-cases-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         let list = JSON.array(cases.map { c in
-            var o: [String: JSON] = ["label": .string(c.label), "schema": .string(c.schema), "instance": c.instance]
+            var o: [String: JSON] = ["label": .string(c.label), "schema": c.inline ?? .string(c.schema), "instance": c.instance]
             if let e = c.entitySchema { o["entitySchema"] = .string(e) }
             return .object(o)
         })
