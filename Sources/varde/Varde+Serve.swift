@@ -28,7 +28,7 @@ extension Varde {
             var logger = Logger(label: "varde.serve")
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
             logger.logLevel = level
-            let app = try await failing { () async throws -> Application<RouterResponder<VardeRequestContext>> in
+            let state = try await failing { () async throws -> ServiceState in
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw ServiceError("no store at \(path)", fix: "create it with varde load --store \(path) FILE.vcf.gz")
                 }
@@ -39,11 +39,9 @@ extension Varde {
                 let state = try ServiceState(config: settings, genes: genes) { try SQLiteVariantStore(path: path) }
                 logger.info("serving", metadata: ["store": .string(path), "address": .string("\(host):\(port)"),
                                                   "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
-                let router = buildRouter(state: state, baseURL: "http://\(host):\(port)")
-                return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "varde"),
-                                   logger: logger)
+                return state
             }
-            try await app.runService()
+            try await buildApplication(state: state, host: host, port: port, logger: logger).runService()
         }
 
         /// `reference/` (the gene table): `$VARDE_REFERENCE`, else beside the executable's checkout, else ./reference.
