@@ -28,6 +28,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // varde serve: HTTP server (Hummingbird 2), logging, Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -46,10 +51,20 @@ let package = Package(
         // OMOP: vocabulary loading, concept mapping, CDM 5.4 export (CSV and PostgreSQL via PostgresNIO), DQD checks.
         .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: strictSettings),
+        .target(name: "VardeService", dependencies: [
+                    "VariantCore", "VariantStore", "VariantQuery", "Loader",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "Metrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "Crypto", package: "swift-crypto"),
+                ], swiftSettings: strictSettings),
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery", "OMOP",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery", "OMOP", "VardeService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: executableSettings
@@ -64,6 +79,10 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "OMOPTests", dependencies: ["OMOP", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),
+        .testTarget(name: "VardeServiceTests", dependencies: [
+                        "VardeService", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport", "varde",
+                        .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    ], swiftSettings: strictSettings),
         .testTarget(name: "VardeCLITests", dependencies: ["TestSupport", "varde"], swiftSettings: strictSettings),
     ]
 )

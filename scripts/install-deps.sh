@@ -8,12 +8,18 @@
 #   htslib-test    htslib's own test files, walked by the corpus robustness test
 #   time           /usr/bin/time, peak memory in the corpus test and benchmarks
 #   postgresql     a real server for the OMOP export tests (varde omop export --postgres; scripts/start-postgres.sh)
+# and, from PyPI when missing, jsonschema >= 4.18 with referencing: the service tests validate every Beacon
+# response against the v2.1.1 schema files (scripts/validate-beacon.py).
 set -euo pipefail
 packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3-jsonschema postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
+  echo "installing: jsonschema (PyPI)" >&2
+  python3 -m pip install -q 'jsonschema>=4.18' >&2
+fi
 ((${#missing[@]} == 0)) && exit 0
 echo "installing: ${missing[*]}" >&2
 sudo=""

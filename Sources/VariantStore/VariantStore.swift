@@ -61,6 +61,10 @@ public protocol VariantStore: AnyObject {
 
     /// The ordinals stored in every genotype list (for erasure checks): sample ordinal -> rows naming it.
     func ordinalsInCalls() throws -> Set<UInt32>
+
+    /// Runs `body`'s reads against one snapshot of the store: a batch committed meanwhile is seen by all of them
+    /// or by none (the service runs each request in one). Not for writes.
+    func readSnapshot<T>(_ body: () throws -> T) throws -> T
 }
 
 /// One open batch. Everything added becomes visible at ``commit()``, or never.
@@ -78,5 +82,8 @@ public protocol BatchWriter: AnyObject {
 }
 
 extension VariantStore {
+    /// Backends without snapshots run `body` as it is.
+    public func readSnapshot<T>(_ body: () throws -> T) throws -> T { try body() }
+
     public func aggregates(in region: Region) throws -> [VariantAggregate] { try aggregates(in: region, cohort: nil) }
 }

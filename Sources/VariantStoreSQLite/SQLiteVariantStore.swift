@@ -481,3 +481,23 @@ enum Clock {
         return "\(p(tmv.tm_year + 1900, 4))-\(p(tmv.tm_mon + 1))-\(p(tmv.tm_mday))T\(p(tmv.tm_hour)):\(p(tmv.tm_min)):\(p(tmv.tm_sec))Z"
     }
 }
+
+extension SQLiteVariantStore {
+    /// One deferred read transaction around `body`: in WAL mode every read inside sees the same committed state,
+    /// so a batch committed by a concurrent `varde load` is seen whole or not at all. Nested calls run inside the
+    /// outer snapshot.
+    public func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(db.handle) != 0 else { return try body() }
+        try db.execute("BEGIN DEFERRED")
+        do {
+            let value = try body()
+            db.resetAll()
+            try db.execute("COMMIT")
+            return value
+        } catch {
+            db.resetAll()
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,209 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import HTTPTypes
+import Prometheus
+public import VariantStore
+import VariantCore
+
+/// Everything a running service holds: configuration, store connections, tokens, budgets, audit log, metrics.
+public struct ServiceState: Sendable {
+    public let config: ServiceConfiguration
+    public let pool: StorePool
+    public let tokens: TokenStore
+    public let budget: QueryBudget
+    public let audit: AuditLog?
+    public let genes: GeneIndex
+    let registry = PrometheusCollectorRegistry()
+
+    public init(config: ServiceConfiguration, pool: StorePool, tokens: TokenStore, audit: AuditLog?, genes: GeneIndex) {
+        self.config = config
+        self.pool = pool
+        self.tokens = tokens
+        self.budget = QueryBudget(windowSeconds: config.budgetWindowSeconds)
+        self.audit = audit
+        self.genes = genes
+    }
+
+    /// Opens the pool, reads the tokens file and opens the audit log named in `config`.
+    public init(config: ServiceConfiguration, genes: GeneIndex, openStore: @escaping @Sendable () throws -> any VariantStore) throws {
+        try self.init(config: config, pool: StorePool(size: config.storeConnections, make: openStore),
+                      tokens: config.tokensFile.map { try TokenStore(path: $0) } ?? TokenStore(),
+                      audit: config.auditLog.map { try AuditLog(path: $0) }, genes: genes)
+    }
+}
+
+/// The HTTP service shared by `varde serve` and the tests (Hummingbird template): Beacon v2 at the root, the
+/// native API under `/api/v1`, operations at `/health`, `/ready`, `/metrics`, and `/openapi.json`.
+public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<VardeRequestContext> {
+    let beacon = Beacon(config: state.config, genes: state.genes, baseURL: baseURL)
+    let router = Router(context: VardeRequestContext.self)
+    router.add(middleware: MetricsMiddleware(registry: state.registry))
+    router.add(middleware: AccessMiddleware(tokens: state.tokens, budget: state.budget, config: state.config, beacon: beacon, audit: state.audit))
+    let handlers = Handlers(state: state, beacon: beacon)
+
+    // Operations
+    router.get("/health") { _, _ in Responses.json(["status": "ok"]) }
+    router.get("/ready") { _, _ in
+        do {
+            let contigs = try await state.pool.read { try $0.contigs().count }
+            return Responses.json(["status": "ready", "contigs": .int(contigs)])
+        } catch {
+            return Responses.json(["status": "unavailable", "error": .string("\(error)")], status: 503)
+        }
+    }
+    router.get("/metrics") { _, _ in
+        var buffer: [UInt8] = []
+        state.registry.emit(into: &buffer)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+    router.get("/openapi.json") { _, _ in Responses.json(OpenAPIDocument.document) }
+
+    // Beacon v2: informational
+    for path in ["/", "/info"] {
+        router.get(RouterPath(path)) { r, c in await handlers.informational(r, c) { try beacon.info(store: $0) } }
+    }
+    router.get("/service-info") { r, c in await handlers.informational(r, c) { _ in beacon.serviceInfo() } }
+    router.get("/configuration") { r, c in await handlers.informational(r, c) { _ in beacon.configuration() } }
+    router.get("/map") { r, c in await handlers.informational(r, c) { _ in beacon.map() } }
+    router.get("/entry_types") { r, c in await handlers.informational(r, c) { _ in beacon.entryTypesResponse() } }
+    router.get("/filtering_terms") { r, c in
+        let tier = c.principal.tier
+        return await handlers.informational(r, c) { try beacon.filteringTerms(store: $0, tier: tier) }
+    }
+
+    // Beacon v2: entries and collections (GET and POST)
+    func both(_ path: RouterPath, _ answer: @escaping @Sendable (BeaconRequest, Request, VardeRequestContext, any VariantStore) throws -> Beacon.Answer) {
+        router.get(path) { r, c in await handlers.query(r, c, answer) }
+        router.post(path) { r, c in await handlers.query(r, c, answer) }
+    }
+    both("/g_variants") { q, _, c, s in try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: nil, store: s) }
+    both("/g_variants/{id}") { q, r, c, s in
+        var q = q
+        let text = r.uri.path.split(separator: "/").last.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
+        let id: VariantID
+        do { id = try VariantID(parsing: text) } catch { throw BadRequest("\(error)") }
+        q.referenceName = id.contig
+        q.start = [id.position - 1]
+        q.end = []
+        q.referenceBases = id.ref
+        q.alternateBases = id.alt
+        return try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: nil, store: s)
+    }
+    both("/datasets/{id}/g_variants") { q, r, c, s in
+        let id = r.uri.path.split(separator: "/").dropFirst().first.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
+        return try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: id, store: s)
+    }
+    both("/individuals") { q, _, c, s in try beacon.people(q, entity: "individual", tier: c.principal.tier, store: s) }
+    both("/biosamples") { q, _, c, s in try beacon.people(q, entity: "biosample", tier: c.principal.tier, store: s) }
+    both("/datasets") { q, _, c, s in try beacon.collections(q, entity: "dataset", tier: c.principal.tier, store: s) }
+    both("/cohorts") { q, _, c, s in try beacon.collections(q, entity: "cohort", tier: c.principal.tier, store: s) }
+
+    // Native API
+    let native = NativeAPI(config: state.config, genes: state.genes)
+    router.get("/api/v1/variants") { r, c in await handlers.native(r, c) { q, s in try native.variants(q, tier: c.principal.tier, store: s) } }
+    router.get("/api/v1/variants/{id}") { r, c in
+        let id = c.parameters.get("id") ?? ""
+        return await handlers.native(r, c) { q, s in try native.variants(q.merging(["id": id]), tier: c.principal.tier, store: s) }
+    }
+    router.get("/api/v1/frequencies") { r, c in await handlers.native(r, c) { q, s in try native.frequencies(q, tier: c.principal.tier, store: s) } }
+    router.get("/api/v1/genes/{symbol}") { r, c in
+        let symbol = c.parameters.get("symbol") ?? ""
+        return await handlers.native(r, c) { q, s in try native.gene(symbol, query: q, tier: c.principal.tier, store: s) }
+    }
+    return router
+}
+
+/// Builds the application: the router on `host:port`, graceful shutdown on SIGTERM/SIGINT (service lifecycle).
+public func buildApplication(state: ServiceState, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    let router = buildRouter(state: state, baseURL: "http://\(host):\(port)")
+    return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "varde"), logger: logger)
+}
+
+/// The shared request plumbing: parse, run on one store snapshot, map errors to Beacon error bodies, audit.
+struct Handlers: Sendable {
+    let state: ServiceState
+    let beacon: Beacon
+
+    func informational(_ request: Request, _ context: VardeRequestContext, _ body: @escaping @Sendable (any VariantStore) throws -> JSON) async -> Response {
+        if let bad = request.uri.queryParameters.first(where: { _ in true }) {
+            return Responses.json(beacon.error(400, "unknown parameter '\(bad.key)': \(request.uri.path) takes none"), status: 400)
+        }
+        do {
+            let answer = try await state.pool.read(body)
+            audit(request, context, status: 200, results: 0, granularity: nil, what: "informational")
+            return Responses.json(answer)
+        } catch {
+            return failure(error, request, context)
+        }
+    }
+
+    func query(_ request: Request, _ context: VardeRequestContext,
+               _ answer: @escaping @Sendable (BeaconRequest, Request, VardeRequestContext, any VariantStore) throws -> Beacon.Answer) async -> Response {
+        do {
+            let q: BeaconRequest
+            if request.method == .post {
+                let buffer = try await request.body.collect(upTo: 1 << 20)
+                let body: JSON
+                do { body = try JSON(parsing: Data(buffer.readableBytesView)) } catch {
+                    throw BadRequest("the request body is not JSON (a beaconRequestBody is expected)")
+                }
+                q = try BeaconRequest(body: body)
+            } else {
+                q = try BeaconRequest(query: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            }
+            let a = try await state.pool.read { try answer(q, request, context, $0) }
+            audit(request, context, status: 200, results: a.resultCount, granularity: a.granularity.name, what: a.summary)
+            return Responses.json(a.body)
+        } catch {
+            return failure(error, request, context)
+        }
+    }
+
+    func native(_ request: Request, _ context: VardeRequestContext, _ body: @escaping @Sendable ([String: String], any VariantStore) throws -> NativeAPI.Answer) async -> Response {
+        guard context.principal.tier > .anonymous else {
+            let r = Responses.json(beacon.error(401, "the native API needs a registered token (Authorization: Bearer <token>); anonymous callers can use the Beacon endpoints"), status: 401)
+            audit(request, context, status: 401, results: 0, granularity: nil, what: "denied")
+            return r
+        }
+        var parameters: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { parameters[String(k)] = String(v) }
+        let q = parameters
+        do {
+            let a = try await state.pool.read { try body(q, $0) }
+            audit(request, context, status: 200, results: a.resultCount, granularity: context.principal.tier == .controlled ? "record" : "count", what: a.summary)
+            return Responses.json(a.body)
+        } catch {
+            return failure(error, request, context)
+        }
+    }
+
+    func failure(_ error: any Error, _ request: Request, _ context: VardeRequestContext) -> Response {
+        let (status, message): (Int, String)
+        switch error {
+        case let e as BadRequest: (status, message) = (e.status, e.message)
+        case let e as HTTPError: (status, message) = (e.status.code, e.body ?? e.status.reasonPhrase)
+        case let e as StoreError where e.code == .invalidInput: (status, message) = (400, e.description)
+        default:
+            context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
+            (status, message) = (500, "internal error; the service log has the details")
+        }
+        audit(request, context, status: status, results: 0, granularity: nil, what: message)
+        return Responses.json(beacon.error(status, message), status: status)
+    }
+
+    /// One audit line: who, from where, what (path and parameters, never a person key), status and how much.
+    func audit(_ request: Request, _ context: VardeRequestContext, status: Int, results: Int, granularity: String?, what: String) {
+        guard let log = state.audit else { return }
+        var params: [String: JSON] = [:]
+        for (k, v) in request.uri.queryParameters { params[String(k)] = .string(String(v)) }
+        log.record(["time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
+                    "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                    "parameters": .object(params), "query": .string(what), "status": .int(status), "results": .int(results),
+                    "granularity": .optional(granularity)])
+    }
+}
+
+extension Dictionary where Key == String, Value == String {
+    func merging(_ other: [String: String]) -> [String: String] { merging(other) { _, b in b } }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import VariantCore
+import VariantQuery
+import VariantStore
+
+/// The project's own JSON API (`/api/v1`): variants by region, gene, ID, HGVS or rsID with their aggregates,
+/// cohort frequencies for a region, and a gene summary. Coordinates are Varde's: 1-based, inclusive.
+/// Registered callers see small counts withheld; controlled callers see true counts.
+struct NativeAPI: Sendable {
+    let config: ServiceConfiguration
+    let genes: GeneIndex
+
+    struct Answer {
+        var body: JSON
+        var resultCount: Int
+        var summary: String
+    }
+
+    static let selectors = ["region", "gene", "id", "hgvs", "rsid"]
+    static let variantParameters: Set<String> = ["region", "gene", "id", "hgvs", "rsid", "cohort", "limit", "offset"]
+
+    func checkKnown(_ q: [String: String], _ allowed: Set<String>) throws {
+        if let bad = q.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw BadRequest("unknown parameter '\(bad)'; accepted: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func page(_ q: [String: String]) throws -> (offset: Int, limit: Int) {
+        func int(_ k: String, _ d: Int) throws -> Int {
+            guard let v = q[k] else { return d }
+            guard let i = Int(v), i >= 0 else { throw BadRequest("\(k) must be a whole number of at least 0, not '\(v)'") }
+            return i
+        }
+        let limit = try int("limit", config.maxPageSize)
+        return (try int("offset", 0), min(limit == 0 ? config.maxPageSize : limit, config.maxPageSize))
+    }
+
+    /// Regions and a test for one selector (exactly one of region, gene, id, hgvs, rsid).
+    func selection(_ q: [String: String], store: any VariantStore) throws -> VariantSelection {
+        let given = Self.selectors.filter { q[$0] != nil }
+        guard given.count == 1, let key = given.first, let value = q[key], !value.isEmpty else {
+            throw BadRequest("give exactly one of \(Self.selectors.joined(separator: ", "))")
+        }
+        switch key {
+        case "region":
+            let parsed: Region
+            do { parsed = try Region(parsing: value) } catch { throw BadRequest("\(error)") }
+            guard let end = parsed.end else { throw BadRequest("region '\(value)' needs an end (CHROM:START-END, 1-based inclusive)") }
+            guard end - parsed.start + 1 <= config.maxRegionBases else {
+                throw BadRequest("the region \(value) spans \(end - parsed.start + 1) bases; the most one query may span is \(config.maxRegionBases)")
+            }
+            let c = try VariantSelection.contig(parsed.contig, store: store)
+            return VariantSelection(regions: [Region(contig: c, start: parsed.start, end: end)], matches: { _ in true }, summary: "region \(value)",
+                                    store: store)
+        case "gene":
+            var r = try BeaconRequest(query: [])
+            r.geneId = value
+            return try VariantSelection.resolve(r, store: store, genes: genes, maxRegionBases: config.maxRegionBases)
+        case "id":
+            let id: VariantID
+            do { id = try VariantID(parsing: value) } catch { throw BadRequest("\(error)") }
+            let c = try VariantSelection.contig(id.contig, store: store)
+            return VariantSelection(.variant(VariantID(contig: c, position: id.position, ref: id.ref, alt: id.alt)), summary: "id \(value)", store: store)
+        case "hgvs":
+            return try VariantSelection.hgvs(value, store: store)
+        default:
+            return VariantSelection(.rsid(value), summary: "rsid \(value)", store: store)
+        }
+    }
+
+    func cohortMembers(_ name: String?, tier: AccessTier, store: any VariantStore) throws -> Set<UInt32>? {
+        guard let name else { return nil }
+        guard let members = try store.cohort(named: name) else { throw BadRequest("no cohort '\(name)' (see /cohorts)", status: 404) }
+        if tier < .controlled && members.count < config.minimumCohortSize {
+            throw BadRequest("cohort \(name) is smaller than \(config.minimumCohortSize) people: its frequencies need a controlled token", status: 403)
+        }
+        return members
+    }
+
+    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure) -> JSON {
+        var o: [String: JSON] = [
+            "id": .string(a.variantID.description), "contig": .string(a.contig), "position": .int(a.position), "end": .int(a.end),
+            "ref": .string(a.ref), "alt": .string(a.alt), "kind": .string(a.kind), "rsid": .optional(a.rsid),
+            "hgvsg": .optional(assembly.flatMap { GenomicHGVS.describe(assembly: $0, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt, reference: nil) }),
+            "population": disclosure.frequency(ac: a.ac, an: a.an, nHomAlt: a.nHomAlt, nHemi: a.nHemi),
+            "tumours": .int(disclosure.count(a.tumours)),
+        ]
+        if let c = a.cohort { o["cohort"] = disclosure.frequency(ac: c.ac, an: c.an, nHomAlt: c.nHomAlt, nHemi: 0) }
+        return .object(o)
+    }
+
+    /// `/api/v1/variants` (and `/api/v1/variants/{id}`).
+    func variants(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
+        try checkKnown(q, Self.variantParameters)
+        let sel = try selection(q, store: store)
+        let members = try cohortMembers(q["cohort"], tier: tier, store: store)
+        let (offset, limit) = try page(q)
+        let found = try sel.fetch(members)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let assembly = try store.assembly()
+        let rows = found.dropFirst(offset).prefix(limit).map { row($0, assembly: assembly, disclosure: disclosure) }
+        return Answer(body: ["query": .string(sel.summary), "assembly": .optional(assembly?.rawValue), "cohort": .optional(q["cohort"]),
+                             "total": .int(found.count), "offset": .int(offset), "limit": .int(limit),
+                             "truncated": .bool(offset + rows.count < found.count), "variants": .array(Array(rows))],
+                      resultCount: rows.count, summary: sel.summary)
+    }
+
+    /// `/api/v1/frequencies?region=…&cohort=…`: each variant's counts in the cohort beside the whole store's.
+    func frequencies(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
+        try checkKnown(q, ["region", "cohort", "limit", "offset"])
+        guard q["region"] != nil, q["cohort"] != nil else { throw BadRequest("frequencies needs region and cohort") }
+        var a = try variants(q, tier: tier, store: store)
+        if case var .object(o) = a.body {
+            o["cohortSize"] = .int(Disclosure(k: config.minimumCount, tier: tier).count(try store.cohort(named: q["cohort"]!)?.count ?? 0))
+            a.body = .object(o)
+        }
+        return a
+    }
+
+    /// `/api/v1/genes/{symbol}`: the gene's extent and how many variants of each kind the store holds there.
+    func gene(_ symbol: String, query q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
+        try checkKnown(q, ["cohort"])
+        var r = try BeaconRequest(query: [])
+        r.geneId = symbol
+        let sel = try VariantSelection.resolve(r, store: store, genes: genes, maxRegionBases: config.maxRegionBases)
+        let members = try cohortMembers(q["cohort"], tier: tier, store: store)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        var byKind: [String: Int] = [:]
+        var total = 0, common = 0, carriersSeen = 0
+        do {
+            for a in try sel.fetch(members) {
+                let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
+                guard ac > 0 else { continue }
+                total += 1
+                byKind[a.kind, default: 0] += 1
+                if a.an > 0 && Double(a.ac) / Double(a.an) >= 0.01 { common += 1 }
+                carriersSeen += ac
+            }
+        }
+        let found = try store.assembly().map { genes.genes(symbol, assembly: $0) } ?? []
+        return Answer(body: [
+            "gene": .string(symbol),
+            "loci": .array(found.map { ["symbol": .string($0.symbol), "entrez": .string($0.entrez), "contig": .string($0.region.contig),
+                                        "start": .int($0.region.start), "end": .optional($0.region.end), "strand": .string($0.strand)] }),
+            "cohort": .optional(q["cohort"]),
+            "variants": .int(disclosure.count(total)),
+            "variantsByKind": .object(byKind.mapValues { .int(disclosure.count($0)) }),
+            "commonVariants": .int(disclosure.count(common)),
+            "alternateAlleles": .int(disclosure.count(carriersSeen)),
+        ], resultCount: total, summary: "gene \(symbol)")
+    }
+}

@@ -1,0 +1,139 @@
+public import Foundation
+
+/// What `varde serve` reads from its configuration file (JSON), every field optional, then from `VARDE_SERVE_*`
+/// environment variables, which win. Defaults are the safe choices: k = 5, anonymous answers boolean only.
+public struct ServiceConfiguration: Codable, Sendable, Equatable {
+    /// Beacon identity (`/info`, `meta.beaconId`): reverse domain name.
+    public var beaconId = "dk.example.varde"
+    public var beaconName = "Varde national variant store"
+    public var organizationId = "example.org"
+    public var organizationName = "Example genome centre"
+    public var environment = "dev"
+    /// Small-count threshold: any count 0 < n < k is shown as k below the controlled tier.
+    public var minimumCount = 5
+    /// Named cohorts smaller than this are not exposed below the controlled tier.
+    public var minimumCohortSize = 20
+    /// The widest region a query may span, in bases.
+    public var maxRegionBases = 5_000_000
+    /// The most records (variants) one page may hold; Beacon `limit` is capped to it.
+    public var maxPageSize = 100
+    /// Requests per window, per bearer token and per client address.
+    public var requestsPerTokenPerWindow = 600
+    public var requestsPerAddressPerWindow = 120
+    public var budgetWindowSeconds = 60
+    /// JSON list of tokens, each `{"name", "sha256", "role": "registered" | "controlled"}`; nil = anonymous only.
+    public var tokensFile: String?
+    /// Append-only JSON-lines audit log; nil = no audit log (the CLI defaults it beside the store).
+    public var auditLog: String?
+    /// Connections to the store kept open for concurrent requests.
+    public var storeConnections = 4
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case beaconId, beaconName, organizationId, organizationName, environment, minimumCount, minimumCohortSize,
+             maxRegionBases, maxPageSize, requestsPerTokenPerWindow, requestsPerAddressPerWindow, budgetWindowSeconds,
+             tokensFile, auditLog, storeConnections
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ServiceConfiguration()
+        beaconId = try c.decodeIfPresent(String.self, forKey: .beaconId) ?? d.beaconId
+        beaconName = try c.decodeIfPresent(String.self, forKey: .beaconName) ?? d.beaconName
+        organizationId = try c.decodeIfPresent(String.self, forKey: .organizationId) ?? d.organizationId
+        organizationName = try c.decodeIfPresent(String.self, forKey: .organizationName) ?? d.organizationName
+        environment = try c.decodeIfPresent(String.self, forKey: .environment) ?? d.environment
+        minimumCount = try c.decodeIfPresent(Int.self, forKey: .minimumCount) ?? d.minimumCount
+        minimumCohortSize = try c.decodeIfPresent(Int.self, forKey: .minimumCohortSize) ?? d.minimumCohortSize
+        maxRegionBases = try c.decodeIfPresent(Int.self, forKey: .maxRegionBases) ?? d.maxRegionBases
+        maxPageSize = try c.decodeIfPresent(Int.self, forKey: .maxPageSize) ?? d.maxPageSize
+        requestsPerTokenPerWindow = try c.decodeIfPresent(Int.self, forKey: .requestsPerTokenPerWindow) ?? d.requestsPerTokenPerWindow
+        requestsPerAddressPerWindow = try c.decodeIfPresent(Int.self, forKey: .requestsPerAddressPerWindow) ?? d.requestsPerAddressPerWindow
+        budgetWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .budgetWindowSeconds) ?? d.budgetWindowSeconds
+        tokensFile = try c.decodeIfPresent(String.self, forKey: .tokensFile)
+        auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog)
+        storeConnections = try c.decodeIfPresent(Int.self, forKey: .storeConnections) ?? d.storeConnections
+    }
+
+    /// Reads `path` (JSON; unknown keys are refused so a typo is not silently ignored), then applies the environment.
+    public static func load(path: String?, environment env: [String: String]) throws -> ServiceConfiguration {
+        var config = ServiceConfiguration()
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ServiceError("cannot read the configuration file \(path)", fix: "check the path")
+            }
+            let object: [String: JSON]
+            do {
+                guard let o = try JSON(parsing: data).objectValue else { throw ServiceError("not a JSON object") }
+                object = o
+            } catch {
+                throw ServiceError("cannot read \(path) as a JSON object: \(error)", fix: "see the README section 'varde serve' for the format")
+            }
+            let known = Set(Self.environmentNames.keys)
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ServiceError("unknown key '\(unknown)' in \(path)", fix: "known keys: \(known.sorted().joined(separator: ", "))")
+            }
+            config = try JSONDecoder().decode(ServiceConfiguration.self, from: data)
+        }
+        try config.applyEnvironment(env)
+        try config.validate()
+        return config
+    }
+
+    /// Configuration key → environment variable that overrides it.
+    public static let environmentNames: [String: String] = Dictionary(uniqueKeysWithValues: [
+        "beaconId", "beaconName", "organizationId", "organizationName", "environment", "minimumCount",
+        "minimumCohortSize", "maxRegionBases", "maxPageSize", "requestsPerTokenPerWindow",
+        "requestsPerAddressPerWindow", "budgetWindowSeconds", "tokensFile", "auditLog", "storeConnections",
+    ].map { key in
+        let snake = key.reduce(into: "") { s, ch in s += ch.isUppercase ? "_" + String(ch) : String(ch).uppercased() }
+        return (key, "VARDE_SERVE_" + snake)
+    })
+
+    mutating func applyEnvironment(_ env: [String: String]) throws {
+        func int(_ key: String) throws -> Int? {
+            guard let name = Self.environmentNames[key], let v = env[name] else { return nil }
+            guard let i = Int(v) else { throw ServiceError("\(name)=\(v) is not a whole number") }
+            return i
+        }
+        func str(_ key: String) -> String? { Self.environmentNames[key].flatMap { env[$0] } }
+        if let v = str("beaconId") { beaconId = v }
+        if let v = str("beaconName") { beaconName = v }
+        if let v = str("organizationId") { organizationId = v }
+        if let v = str("organizationName") { organizationName = v }
+        if let v = str("environment") { environment = v }
+        if let v = try int("minimumCount") { minimumCount = v }
+        if let v = try int("minimumCohortSize") { minimumCohortSize = v }
+        if let v = try int("maxRegionBases") { maxRegionBases = v }
+        if let v = try int("maxPageSize") { maxPageSize = v }
+        if let v = try int("requestsPerTokenPerWindow") { requestsPerTokenPerWindow = v }
+        if let v = try int("requestsPerAddressPerWindow") { requestsPerAddressPerWindow = v }
+        if let v = try int("budgetWindowSeconds") { budgetWindowSeconds = v }
+        if let v = str("tokensFile") { tokensFile = v }
+        if let v = str("auditLog") { auditLog = v }
+        if let v = try int("storeConnections") { storeConnections = v }
+    }
+
+    func validate() throws {
+        guard minimumCount >= 1 else { throw ServiceError("minimumCount must be at least 1 (1 turns suppression off)") }
+        guard maxRegionBases >= 1, maxPageSize >= 1, budgetWindowSeconds >= 1, storeConnections >= 1,
+              requestsPerTokenPerWindow >= 1, requestsPerAddressPerWindow >= 1 else {
+            throw ServiceError("maxRegionBases, maxPageSize, budgetWindowSeconds, storeConnections and the request budgets must be at least 1")
+        }
+        guard ["dev", "test", "staging", "prod"].contains(environment) else {
+            throw ServiceError("environment must be one of dev, test, staging, prod (Beacon's enum), not '\(environment)'")
+        }
+    }
+}
+
+/// A service failure at start-up, said plainly with what to do.
+public struct ServiceError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var fix: String?
+    public init(_ message: String, fix: String? = nil) {
+        self.message = message
+        self.fix = fix
+    }
+    public var description: String { message + (fix.map { ". Fix: " + $0 } ?? "") }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import VardeService
+import VariantStore
+import VariantStoreSQLite
+
+extension Varde {
+    /// `varde serve`: the HTTP service (Beacon v2, native API) over a store.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the store over HTTP: GA4GH Beacon v2, the native JSON API, health and metrics.",
+            discussion: """
+                Configuration: --config FILE (JSON; README "varde serve" lists the keys), each key overridable by an
+                environment variable VARDE_SERVE_<KEY> (e.g. VARDE_SERVE_MINIMUM_COUNT=10). Logs go to stderr.
+                Stops gracefully on SIGINT or SIGTERM.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Configuration file (JSON).") var config: String?
+        @Option(help: "Address to listen on.") var host = "127.0.0.1"
+        @Option(help: "Port to listen on.") var port = 8080
+        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+        func run() async throws {
+            let path = try store.path
+            var logger = Logger(label: "varde.serve")
+            guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
+            logger.logLevel = level
+            let state = try await failing { () async throws -> ServiceState in
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw ServiceError("no store at \(path)", fix: "create it with varde load --store \(path) FILE.vcf.gz")
+                }
+                var settings = try ServiceConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
+                if settings.auditLog == nil { settings.auditLog = path + ".audit.jsonl" }
+                let genes = Self.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
+                if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; set VARDE_REFERENCE to the checkout's reference/ folder") }
+                let state = try ServiceState(config: settings, genes: genes) { try SQLiteVariantStore(path: path) }
+                logger.info("serving", metadata: ["store": .string(path), "address": .string("\(host):\(port)"),
+                                                  "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
+                return state
+            }
+            try await buildApplication(state: state, host: host, port: port, logger: logger).runService()
+        }
+
+        /// `reference/` (the gene table): `$VARDE_REFERENCE`, else beside the executable's checkout, else ./reference.
+        static func referenceDirectory() -> String? {
+            if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { return env }
+            var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<6 {
+                let candidate = url.appendingPathComponent("reference")
+                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("genes.GRCh38.tsv").path) { return candidate.path }
+                url.deleteLastPathComponent()
+            }
+            let cwd = FileManager.default.currentDirectoryPath + "/reference"
+            return FileManager.default.fileExists(atPath: cwd + "/genes.GRCh38.tsv") ? cwd : nil
+        }
+    }
+}
