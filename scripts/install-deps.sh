@@ -11,21 +11,23 @@
 # and, from PyPI when missing, jsonschema >= 4.18 with referencing: the service tests validate every Beacon
 # response against the v2.1.1 schema files (scripts/validate-beacon.py).
 set -euo pipefail
-packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3-jsonschema postgresql)
+packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3 python3-pip python3-jsonschema postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
-  echo "installing: jsonschema (PyPI)" >&2
-  python3 -m pip install -q 'jsonschema>=4.18' >&2
-fi
-((${#missing[@]} == 0)) && exit 0
-echo "installing: ${missing[*]}" >&2
 sudo=""
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}" >&2; exit 1; }
+if [[ $(id -u) -ne 0 ]] && { ((${#missing[@]} > 0)) || ! python3 -c 'import jsonschema, referencing' 2>/dev/null; }; then
+  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}; pip install 'jsonschema>=4.18'" >&2; exit 1; }
   sudo="sudo"
 fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+if ((${#missing[@]} > 0)); then
+  echo "installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+fi
+# Debian 12's python3-jsonschema (4.10) predates `referencing`, which the Beacon validator needs.
+if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
+  echo "installing: jsonschema >= 4.18 (PyPI)" >&2
+  $sudo python3 -m pip install -q --break-system-packages 'jsonschema>=4.18' >&2
+fi
