@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "OMOPTests", dependencies: ["OMOP", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "VardeServiceTests", dependencies: [
-                        "VardeService", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport", "varde",
+                        "VardeService", "VariantQuery", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport", "varde",
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                     ], swiftSettings: strictSettings),
         .testTarget(name: "VardeCLITests", dependencies: ["TestSupport", "varde"], swiftSettings: strictSettings),

@@ -4,6 +4,7 @@ public import Logging
 import HTTPTypes
 import Prometheus
 public import VariantStore
+public import VariantQuery
 import VariantCore
 
 /// Everything a running service holds: configuration, store connections, tokens, budgets, audit log, metrics.

@@ -1,5 +1,6 @@
 import Foundation
 import VariantCore
+import VariantQuery
 import VariantStore
 
 /// The Beacon v2.1.1 answers (framework + default model), as JSON built from the store. No HTTP here: the router

@@ -10,7 +10,9 @@ public enum GeneTable {
     /// The gene table's file name for an assembly: one format (#SYMBOL ENTREZ CHROM START END STRAND) for both.
     public static func fileName(for assembly: Assembly) -> String { "genes.\(assembly.rawValue).tsv" }
 
-    static func referenceDirectory(holding file: String) -> String? {
+    /// `reference/`: `$VARDE_REFERENCE`, else the first `reference/` holding `file` beside the executable's
+    /// checkout (up to six levels up), else `./reference`.
+    public static func referenceDirectory(holding file: String = fileName(for: .grch38)) -> String? {
         if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { return env }
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
@@ -20,11 +22,6 @@ public enum GeneTable {
         }
         let cwd = FileManager.default.currentDirectoryPath + "/reference"
         return FileManager.default.fileExists(atPath: cwd + "/" + file) ? cwd : nil
-    }
-
-    static func lines(_ path: String) -> [[Substring]] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t") }
     }
 
     /// The regions of `symbol` (or of the genes it is an alias of) on `assembly`, 1-based inclusive.
@@ -38,18 +35,7 @@ public enum GeneTable {
             throw LoadError("reference/\(file) not found (the \(assembly.rawValue) gene table)",
                             fix: "set VARDE_REFERENCE to the checkout's reference/ folder")
         }
-        let genes = lines(dir + "/" + file)
-        func find(_ name: String) -> [Region] {
-            genes.filter { $0.count >= 5 && $0[0].uppercased() == name.uppercased() }.compactMap { f in
-                guard let s = Int(f[3]), let e = Int(f[4]) else { return nil }
-                return Region(contig: String(f[2]), start: s, end: e)
-            }
-        }
-        var found = find(symbol)
-        if found.isEmpty {
-            let official = lines(dir + "/gene-aliases.tsv").filter { $0.count == 2 && $0[0].uppercased() == symbol.uppercased() }.map { String($0[1]) }
-            for o in Set(official) { found += find(o) }
-        }
+        let found = GeneIndex(directory: dir, assemblies: [assembly]).genes(symbol, assembly: assembly).map(\.region)
         guard !found.isEmpty else {
             throw LoadError("no gene \(symbol) in the \(assembly.rawValue) gene table \(file) (symbols and aliases from Entrez Gene)",
                             fix: "check the HGNC symbol, or query by --region")

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import VardeService
+import VariantQuery
 import VariantStore
 import VariantStoreSQLite
 
@@ -34,7 +35,7 @@ extension Varde {
                 }
                 var settings = try ServiceConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
                 if settings.auditLog == nil { settings.auditLog = path + ".audit.jsonl" }
-                let genes = Self.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
+                let genes = GeneTable.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
                 if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; set VARDE_REFERENCE to the checkout's reference/ folder") }
                 let state = try ServiceState(config: settings, genes: genes) { try SQLiteVariantStore(path: path) }
                 logger.info("serving", metadata: ["store": .string(path), "address": .string("\(host):\(port)"),
@@ -42,19 +43,6 @@ extension Varde {
                 return state
             }
             try await buildApplication(state: state, host: host, port: port, logger: logger).runService()
-        }
-
-        /// `reference/` (the gene table): `$VARDE_REFERENCE`, else beside the executable's checkout, else ./reference.
-        static func referenceDirectory() -> String? {
-            if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { return env }
-            var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<6 {
-                let candidate = url.appendingPathComponent("reference")
-                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("genes.GRCh38.tsv").path) { return candidate.path }
-                url.deleteLastPathComponent()
-            }
-            let cwd = FileManager.default.currentDirectoryPath + "/reference"
-            return FileManager.default.fileExists(atPath: cwd + "/genes.GRCh38.tsv") ? cwd : nil
         }
     }
 }

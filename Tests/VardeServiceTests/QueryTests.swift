@@ -6,6 +6,7 @@ import Logging
 import Testing
 import TestSupport
 import VardeService
+import VariantQuery
 import VariantCore
 import VariantStore
 import VariantStoreSQLite

@@ -7,6 +7,7 @@ import NIOCore
 import Testing
 import TestSupport
 import VardeService
+import VariantQuery
 import VariantStore
 import VariantStoreSQLite
 

@@ -16,15 +16,15 @@ public struct GeneIndex: Sendable {
 
     public init() {}
 
-    /// Reads `directory/genes.<assembly>.tsv` for each assembly and `directory/gene-aliases.tsv`; missing files
-    /// leave that assembly without genes.
-    public init(directory: String) {
+    /// Reads `directory/genes.<assembly>.tsv` for each of `assemblies` and `directory/gene-aliases.tsv`; missing
+    /// files leave that assembly without genes.
+    public init(directory: String, assemblies: [Assembly] = [.grch37, .grch38]) {
         func lines(_ name: String) -> [[Substring]] {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { return [] }
             return String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t") }
         }
-        for assembly in [Assembly.grch37, .grch38] {
-            for f in lines("genes.\(assembly.rawValue).tsv") where f.count >= 5 {
+        for assembly in assemblies {
+            for f in lines(GeneTable.fileName(for: assembly)) where f.count >= 5 {
                 guard let s = Int(f[3]), let e = Int(f[4]) else { continue }
                 let g = Gene(symbol: String(f[0]), entrez: String(f[1]), region: Region(contig: String(f[2]), start: s, end: e),
                              strand: f.count > 5 ? String(f[5]) : ".")
