@@ -11,5 +11,13 @@ if [[ -z "${VARDE_CORPUS:-}" ]]; then
   VARDE_CORPUS=$(IFS=:; echo "${corpus[*]:-}")
   export VARDE_CORPUS
 fi
+# The OMOP export tests load into a real PostgreSQL: start the local cluster when we may (CI sets the URL itself).
+if [[ -z "${VARDE_TEST_POSTGRES_URL:-}" ]]; then
+  if [[ $(id -u) -eq 0 ]] && url=$(scripts/start-postgres.sh); then
+    export VARDE_TEST_POSTGRES_URL=$url
+  else
+    echo "note: PostgreSQL not started (run as root, or set VARDE_TEST_POSTGRES_URL): the PostgreSQL export tests will be skipped" >&2
+  fi
+fi
 swift build --build-tests
 swift test --skip-build --disable-xctest
