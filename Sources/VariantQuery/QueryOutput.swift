@@ -19,12 +19,6 @@ public enum QueryOutput {
         }
     }
 
-    public static func row(_ format: Format, _ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, genotypes: [String]? = nil) -> String {
-        var s = ""
-        append(format, a, hgvsg: hgvsg, conceptID: conceptID, genotypes: genotypes, to: &s)
-        return s
-    }
-
     /// `conceptID`: the variant's OMOP Genomic concept, when the store's vocabulary maps it.
     public static func append(_ format: Format, _ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, genotypes: [String]? = nil,
                               to out: inout String) {
@@ -105,7 +99,7 @@ public enum QueryOutput {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    public static func jsonObject(_ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil) -> [String: Any] {
+    static func jsonObject(_ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil) -> [String: Any] {
         var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
                                 "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
                                 "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvsg ?? NSNull(),

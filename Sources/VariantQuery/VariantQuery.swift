@@ -110,9 +110,6 @@ public final class VariantQuery {
         return rows
     }
 
-    /// What these samples carry, each with its aggregates.
-    public func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant] { try store.carried(by: ordinals) }
-
     /// The sample ordinals of one sample ID, or of all samples of one person (needs the pseudonym secret).
     public func ordinals(sample: String? = nil, person: String? = nil, secretFile: String? = nil) throws -> Set<UInt32> {
         if let sample {

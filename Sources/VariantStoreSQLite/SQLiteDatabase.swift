@@ -35,6 +35,23 @@ final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in one transaction (`BEGIN IMMEDIATE` takes the write lock now; `DEFERRED` for reads):
+    /// committed when it returns, rolled back when it throws. Cached statements are reset first either way,
+    /// so none holds the transaction open.
+    func transaction<T>(_ mode: String = "IMMEDIATE", _ body: () throws -> T) throws -> T {
+        try execute("BEGIN \(mode)")
+        do {
+            let value = try body()
+            resetAll()
+            try execute("COMMIT")
+            return value
+        } catch {
+            resetAll()
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// A cached prepared statement, reset and with its bindings cleared.
     func statement(_ sql: String) throws(StoreError) -> Statement {
         if let s = cache[sql] {

@@ -5,8 +5,7 @@ public import VariantStore
 
 extension SQLiteVariantStore: VocabularyStore {
     public func loadVocabulary(replace: Bool, _ body: (any VocabularyWriter) throws -> Void) throws {
-        try db.execute("BEGIN IMMEDIATE")
-        do {
+        try db.transaction {
             if replace {
                 try db.execute("""
                     DELETE FROM omop_concept; DELETE FROM omop_concept_synonym; DELETE FROM omop_concept_relationship;
@@ -14,12 +13,6 @@ extension SQLiteVariantStore: VocabularyStore {
                     """)
             }
             try body(SQLiteVocabularyWriter(db: db))
-            db.resetAll()
-            try db.execute("COMMIT")
-        } catch {
-            db.resetAll()
-            try? db.execute("ROLLBACK")
-            throw error
         }
     }
 

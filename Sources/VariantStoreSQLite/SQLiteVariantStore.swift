@@ -30,15 +30,12 @@ public final class SQLiteVariantStore: VariantStore {
         try db.execute("CREATE TABLE IF NOT EXISTS migration(id TEXT PRIMARY KEY, applied_at TEXT NOT NULL) WITHOUT ROWID")
         for (id, sql) in Schema.migrations {
             if try db.scalarInt("SELECT count(*) FROM migration WHERE id = ?", [.text(id)]) == 1 { continue }
-            try db.execute("BEGIN IMMEDIATE")
             do {
-                try db.execute(sql)
-                try db.statement("INSERT INTO migration(id, applied_at) VALUES (?, ?)").run([.text(id), .text(Clock.now())])
-                try db.execute("COMMIT")
-            } catch {
-                try? db.execute("ROLLBACK")
-                throw error
-            }
+                try db.transaction {
+                    try db.execute(sql)
+                    try db.statement("INSERT INTO migration(id, applied_at) VALUES (?, ?)").run([.text(id), .text(Clock.now())])
+                }
+            } catch let e as StoreError { throw e } catch { throw StoreError(.database, "\(error)") }
         }
     }
 
@@ -338,23 +335,13 @@ public final class SQLiteVariantStore: VariantStore {
     }
 
     public func saveCohort(name: String, definition: String, members: Set<UInt32>) throws {
-        try db.execute("BEGIN IMMEDIATE")
-        do {
+        try db.transaction {
             guard try db.scalarInt("SELECT count(*) FROM cohort WHERE name = ?", [.text(name)]) == 0 else {
                 throw StoreError(.invalidInput, "a cohort named \(name) already exists", fix: "delete it first or choose another name")
             }
             try db.statement("INSERT INTO cohort(name, created_at, definition) VALUES (?, ?, ?)").run([.text(name), .text(Clock.now()), .text(definition)])
             let ins = try db.statement("INSERT INTO cohort_member(name, ordinal) VALUES (?, ?)")
-            for o in members.sorted() {
-                ins.reset()
-                try ins.run([.text(name), .int(Int(o))])
-            }
-            db.resetAll()
-            try db.execute("COMMIT")
-        } catch {
-            db.resetAll()
-            try? db.execute("ROLLBACK")
-            throw error
+            for o in members.sorted() { try ins.run([.text(name), .int(Int(o))]) }
         }
     }
 
@@ -488,16 +475,6 @@ extension SQLiteVariantStore {
     /// outer snapshot.
     public func readSnapshot<T>(_ body: () throws -> T) throws -> T {
         guard sqlite3_get_autocommit(db.handle) != 0 else { return try body() }
-        try db.execute("BEGIN DEFERRED")
-        do {
-            let value = try body()
-            db.resetAll()
-            try db.execute("COMMIT")
-            return value
-        } catch {
-            db.resetAll()
-            try? db.execute("ROLLBACK")
-            throw error
-        }
+        return try db.transaction("DEFERRED", body)
     }
 }

@@ -71,7 +71,7 @@ extension Varde {
                 let query = try VariantQuery(store: try storeOptions.open(), reference: fasta)
                 if sample != nil || person != nil {
                     var out = QueryOutput.carriedHeader
-                    for c in try query.carried(by: try query.ordinals(sample: sample, person: person, secretFile: secretFile)) {
+                    for c in try query.store.carried(by: try query.ordinals(sample: sample, person: person, secretFile: secretFile)) {
                         out += QueryOutput.carriedRow(c)
                     }
                     FileHandle.standardOutput.write(Data(out.utf8))
