@@ -6,7 +6,7 @@ import VariantCore
 extension Varde {
     /// `varde check FILE…`: the pre-flight validator a lab runs before loading.
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "check",
             abstract: "Check VCF/BCF files before loading: shape, content and every problem found.",
             discussion: """
                 Prints, per file: samples, records, contigs, assembly guess, multi-allelic/indel/symbolic/gVCF-block \

@@ -6,12 +6,12 @@ import VariantStore
 extension Varde {
     /// `varde cohort create|list|delete`: named cohorts saved in the store.
     struct Cohort: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "cohort",
             abstract: "Named cohorts saved in the store, for 'varde query --cohort NAME'.",
             subcommands: [Create.self, List.self, Delete.self])
 
         struct Create: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Save a cohort from a file of sample IDs/person keys and/or manifest fields.")
+            static let configuration = CommandConfiguration(commandName: "create", abstract: "Save a cohort from a file of sample IDs/person keys and/or manifest fields.")
             @OptionGroup var storeOptions: StoreOptions
             @Argument(help: "The cohort's name.") var name: String
             @Option(name: .customLong("from"), help: "File of sample IDs or person keys, one per line.") var file: String?
@@ -35,7 +35,7 @@ extension Varde {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the saved cohorts.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List the saved cohorts.")
             @OptionGroup var storeOptions: StoreOptions
             func run() async throws {
                 try await failing {
@@ -46,7 +46,7 @@ extension Varde {
         }
 
         struct Delete: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a saved cohort (its samples stay).")
+            static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a saved cohort (its samples stay).")
             @OptionGroup var storeOptions: StoreOptions
             @Argument(help: "The cohort's name.") var name: String
             func run() async throws {

@@ -8,7 +8,7 @@ import VariantStore
 extension Varde {
     /// `varde load`: one batch, all or nothing.
     struct Load: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "load",
             abstract: "Load VCF/VCF.gz/BCF files into the store as one batch (all or nothing).",
             discussion: """
                 Records are normalised on the way in (multi-allelics split, indels left-aligned with --reference, as \
@@ -73,7 +73,7 @@ extension Varde {
 
     /// `varde erase`: consent withdrawal.
     struct Erase: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "erase",
             abstract: "Erase a person's (or one sample's) genotypes: consent withdrawal (GDPR art. 17).",
             discussion: "Removes their calls from every batch, recomputes the aggregates, drops variants no one carries any more, writes an audit record (without the raw key) and reclaims the space (VACUUM).")
         @OptionGroup var storeOptions: StoreOptions
@@ -99,7 +99,7 @@ extension Varde {
 
     /// `varde stats`.
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Samples, people, batches, variants by type, bytes on disk per genotype.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Samples, people, batches, variants by type, bytes on disk per genotype.")
         @OptionGroup var storeOptions: StoreOptions
         @Flag(help: "Also recompute every aggregate from the stored calls and report any difference.") var verify = false
 
@@ -129,7 +129,7 @@ extension Varde {
 
     /// `varde samples`.
     struct Samples: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the samples: batch, role, whether they count in population frequencies, load date.")
+        static let configuration = CommandConfiguration(commandName: "samples", abstract: "List the samples: batch, role, whether they count in population frequencies, load date.")
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {

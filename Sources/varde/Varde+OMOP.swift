@@ -19,7 +19,7 @@ extension Varde {
         }
 
         struct Export: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration(commandName: "export",
                 abstract: "Write CDM 5.4 tables for the store's samples and mapped variants.",
                 discussion: """
                     Tables: PERSON, OBSERVATION_PERIOD, CARE_SITE, SPECIMEN, PROCEDURE_OCCURRENCE (one sequencing procedure per \
@@ -103,7 +103,7 @@ extension Varde {
         }
 
         struct Validate: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration(commandName: "validate",
                 abstract: "Run the DataQualityDashboard field-level checks on an export folder or a PostgreSQL schema.",
                 discussion: """
                     Checks (thresholds from reference/omop/DQD_OMOP_CDMv5.4_Field_Level.csv, DQD v2.8.4): isRequired, \

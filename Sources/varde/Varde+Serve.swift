@@ -10,7 +10,7 @@ import VariantStoreSQLite
 extension Varde {
     /// `varde serve`: the HTTP service (Beacon v2, native API) over a store.
     struct Serve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "serve",
             abstract: "Serve the store over HTTP: GA4GH Beacon v2, the native JSON API, health and metrics.",
             discussion: """
                 Configuration: --config FILE (JSON; README "varde serve" lists the keys), each key overridable by an

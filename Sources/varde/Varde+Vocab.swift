@@ -7,12 +7,12 @@ import VariantStoreSQLite
 extension Varde {
     /// `varde vocab load`: the OMOP vocabulary, loaded once into the store.
     struct Vocab: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "vocab",
             abstract: "The OMOP vocabulary kept in the store, for 'varde omop export'.",
             subcommands: [Load.self])
 
         struct Load: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration(commandName: "load",
                 abstract: "Load an Athena vocabulary download and/or the Koios extracts into the store, in one transaction.",
                 discussion: """
                     DIR is an unzipped Athena download: tab-separated CONCEPT.csv (required), CONCEPT_SYNONYM.csv, \
