@@ -1,5 +1,5 @@
 import Testing
-import VariantStore
+@testable import VariantStore
 
 @Suite("Carrier-list encodings")
 struct CarrierListTests {
@@ -17,7 +17,7 @@ struct CarrierListTests {
         }
     }
 
-    @Test("countMembers equals a naive count in every encoding, masks shorter or longer than the list", arguments: [0.001, 0.05, 0.6])
+    @Test("countMembers equals a naive count in every encoding, masks shorter or longer than the list", arguments: [0.001, 0.05, 0.19, 0.6])
     func countMembers(density: Double) {
         var rng = LCG(state: UInt64(density * 1e6) + 11)
         for span in [5, 64, 1_000, 10_003] {
@@ -40,6 +40,17 @@ struct CarrierListTests {
         }
     }
 
+    @Test("a list holding a fifth of the batch or more is a bitmap, though Rice would be a little smaller")
+    func denseIsBitmap() {
+        var rng = LCG(state: 5)
+        var list: [UInt32] = []
+        for i in 0..<10_000 where rng.next() % 100 < 21 { list.append(UInt32(i)) }
+        let bytes = CarrierList.encode(list, base: 0, span: 10_000)
+        #expect(bytes.first == 1)
+        #expect(CarrierList.rice(list, base: 0)!.count < bytes.count)
+        #expect(CarrierList.decode(bytes, base: 0) == list)
+    }
+
     @Test("the smallest encoding is chosen: Rice for random gaps, bitmap when dense")
     func choice() {
         var rng = LCG(state: 42)
@@ -57,5 +68,6 @@ struct CarrierListTests {
     @Test("truncated or garbage bytes decode without crashing", arguments: [[UInt8]([2]), [2, 3], [2, 40, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 1], [0, 0x80], [1, 0xFF], [9, 1, 2]])
     func garbage(_ bytes: [UInt8]) {
         _ = CarrierList.decode(bytes, base: 10)
+        _ = bytes.withUnsafeBytes { CarrierList.countMembers($0, base: 10, ref: [~0, ~0], missing: [~0]) }
     }
 }
