@@ -38,14 +38,20 @@ public enum GenomicHGVS {
                                 reference: Reference?) -> String? {
         // Most rows are SNVs: written directly, without the trimming arrays.
         if ref.utf8.count == 1, alt.utf8.count == 1, let x = ref.utf8.first.map(upper), let y = alt.utf8.first.map(upper),
-           x != y, "ACGT".utf8.contains(x), "ACGT".utf8.contains(y) {
-            var out = accession
-            out += mitochondrial ? ":m." : ":g."
-            out += String(position)
-            out.unicodeScalars.append(Unicode.Scalar(x))
-            out += ">"
-            out.unicodeScalars.append(Unicode.Scalar(y))
-            return out
+           x != y, isBase(x), isBase(y), position >= 0 {
+            // NC_000022.11:g.18000123A>G fits in 32 bytes: one allocation, written in place.
+            return String(unsafeUninitializedCapacity: accession.utf8.count + 26) { buf in
+                var n = 0
+                for b in accession.utf8 { buf[n] = b; n += 1 }
+                for b in (mitochondrial ? ":m." : ":g.").utf8 { buf[n] = b; n += 1 }
+                var digits = 0, p = position
+                repeat { digits += 1; p /= 10 } while p > 0
+                p = position
+                for i in stride(from: n + digits - 1, through: n, by: -1) { buf[i] = UInt8(ascii: "0") + UInt8(p % 10); p /= 10 }
+                n += digits
+                buf[n] = x; buf[n + 1] = UInt8(ascii: ">"); buf[n + 2] = y
+                return n + 3
+            }
         }
         let kind = AlleleKind.classify(ref: ref, alt: alt)
         guard kind.isSequenceResolved else { return nil }
@@ -89,6 +95,10 @@ public enum GenomicHGVS {
     }
 
     /// Genomic HGVS on a store's assembly (`nil` off the primary chromosomes; see ``describe``).
+    @inline(__always) static func isBase(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "A") || c == UInt8(ascii: "C") || c == UInt8(ascii: "G") || c == UInt8(ascii: "T")
+    }
+
     public static func describe(assembly: Assembly, contig: String, position: Int, ref: String, alt: String,
                                 reference: Reference?) -> String? {
         guard let acc = accession(assembly: assembly, contig: contig) else { return nil }

@@ -86,6 +86,8 @@ public final class VariantQuery {
     public func variants(_ selector: Selector, cohort: Set<UInt32>? = nil, filters: Filters = Filters()) throws -> [VariantAggregate] {
         var rows: [VariantAggregate] = []
         switch selector {
+        case .regions(let regions) where regions.count == 1:
+            rows = try store.aggregates(in: regions[0], cohort: cohort)
         case .regions(let regions):
             for r in regions { rows += try store.aggregates(in: r, cohort: cohort) }
         case .gene(let symbol):
@@ -97,7 +99,7 @@ public final class VariantQuery {
         case .rsid(let rsid):
             rows = try exactly(try store.variants(rsid: rsid), cohort: cohort)
         }
-        return rows.filter(filters.admits)
+        return filters == Filters() ? rows : rows.filter(filters.admits)
     }
 
     func exactly(_ ids: [VariantID], cohort: Set<UInt32>?) throws -> [VariantAggregate] {

@@ -54,27 +54,34 @@ public enum QCCodec {
     }
 }
 
-/// Tumour VAFs of a site in ten bins (0–0.1, …, 0.9–1.0), as 10 little-endian UInt32.
+/// Tumour VAFs of a site in ten bins (0–0.1, …, 0.9–1.0), as 10 little-endian UInt32. An empty histogram
+/// (every germline site) holds no array: region queries build one per row.
 public struct VAFHistogram: Sendable, Equatable {
-    public var bins: [UInt32]
+    private var counts: [UInt32] = []
+
+    public var bins: [UInt32] { counts.isEmpty ? [UInt32](repeating: 0, count: 10) : counts }
+    public var isEmpty: Bool { counts.allSatisfy { $0 == 0 } }
 
     public init(_ bytes: [UInt8]) {
-        bins = [UInt32](repeating: 0, count: 10)
         guard bytes.count == 40 else { return }
-        for i in 0..<10 {
-            bins[i] = UInt32(bytes[4 * i]) | UInt32(bytes[4 * i + 1]) << 8 | UInt32(bytes[4 * i + 2]) << 16 | UInt32(bytes[4 * i + 3]) << 24
+        counts = (0..<10).map { i in
+            bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian }
         }
     }
 
+    public static func == (a: VAFHistogram, b: VAFHistogram) -> Bool { a.bins == b.bins }
+
     public mutating func add(_ vaf: Float) {
         guard vaf.isFinite else { return }
-        bins[min(9, max(0, Int(vaf * 10)))] += 1
+        if counts.isEmpty { counts = [UInt32](repeating: 0, count: 10) }
+        counts[min(9, max(0, Int(vaf * 10)))] += 1
     }
 
     public var bytes: [UInt8] { bins.flatMap { [UInt8($0 & 0xFF), UInt8(($0 >> 8) & 0xFF), UInt8(($0 >> 16) & 0xFF), UInt8($0 >> 24)] } }
 
     /// The median VAF, to the bin's middle; `nil` when empty.
     public var median: Double? {
+        guard !counts.isEmpty else { return nil }
         let total = bins.reduce(0, +)
         guard total > 0 else { return nil }
         var seen: UInt32 = 0

@@ -140,14 +140,6 @@ final class SQLiteBatchWriter: BatchWriter {
                 try db.statement("UPDATE variant SET rsid = coalesce(rsid, ?) WHERE vid = ?").run([.text(rsid), .int(vid)])
             }
         } else {
-            try db.statement("INSERT INTO variant(contig_id, pos, end_pos, ref, alt, kind, rsid) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .run([.int(cid), .int(site.position), .int(site.end), .text(site.ref), .text(site.alt), .text(site.kind.rawValue),
-                      .optional(site.rsid)])
-            vid = Int(db.lastInsertRowID)
-            isNew = true
-            if site.end - site.position > 0 {
-                try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
-            }
             // gVCF samples loaded earlier (or earlier in this batch) that cover this position count toward its AN.
             var covered = 0
             if coverageExists {
@@ -156,23 +148,32 @@ final class SQLiteBatchWriter: BatchWriter {
             }
             // A new variant starts with this occurrence's counts: one statement, not an insert and an update.
             let c = site.contribution
-            try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours) VALUES (?, ?, ?, ?, ?, ?)")
-                .run([.int(vid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
+            try db.statement("""
+                INSERT INTO variant(contig_id, pos, end_pos, ref, alt, kind, rsid, ac, an_delta, nhomalt, nhemi, tumours)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+                .run([.int(cid), .int(site.position), .int(site.end), .text(site.ref), .text(site.alt), .text(site.kind.rawValue),
+                      .optional(site.rsid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
+            vid = Int(db.lastInsertRowID)
+            isNew = true
+            if site.end - site.position > 0 {
+                try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
+            }
         }
         if !site.filters.isEmpty { try addFilters(site.filters, vid: vid) }
         if !site.annotations.isEmpty { try addAnnotations(site.annotations, vid: vid) }
         try writeCalls(vid: vid, site)
         let c = site.contribution
         if !isNew && (c != Contribution() || site.tumourCarriers > 0) {
-            try db.statement("UPDATE aggregate SET ac = ac + ?, an_delta = an_delta + ?, nhomalt = nhomalt + ?, nhemi = nhemi + ?, tumours = tumours + ? WHERE vid = ?")
+            try db.statement("UPDATE variant SET ac = ac + ?, an_delta = an_delta + ?, nhomalt = nhomalt + ?, nhemi = nhemi + ?, tumours = tumours + ? WHERE vid = ?")
                 .run([.int(c.ac), .int(c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers), .int(vid)])
         }
         if !site.tumourVAFs.isEmpty {
-            let s = try db.statement("SELECT vaf_hist FROM aggregate WHERE vid = ?")
+            let s = try db.statement("SELECT vaf_hist FROM variant WHERE vid = ?")
             try s.bind([.int(vid)])
             var hist = VAFHistogram(try s.step() ? s.blob(0) : [])
             for v in site.tumourVAFs { hist.add(v) }
-            try db.statement("UPDATE aggregate SET vaf_hist = ? WHERE vid = ?").run([.blob(hist.bytes), .int(vid)])
+            try db.statement("UPDATE variant SET vaf_hist = ? WHERE vid = ?").run([.blob(hist.bytes), .int(vid)])
         }
     }
 
@@ -234,7 +235,7 @@ final class SQLiteBatchWriter: BatchWriter {
             .run([.int(cid), .int(cid), .int(block.start), .int(block.end), .int(Int(block.ordinal)), .int(block.ploidy), .int(batchID)])
         coverageExists = true
         // Variants already in the store at these positions are now called hom-ref for this sample.
-        try db.statement("UPDATE aggregate SET an_delta = an_delta + ? WHERE vid IN (SELECT vid FROM variant WHERE contig_id = ? AND pos BETWEEN ? AND ?)")
+        try db.statement("UPDATE variant SET an_delta = an_delta + ? WHERE contig_id = ? AND pos BETWEEN ? AND ?")
             .run([.int(block.ploidy), .int(cid), .int(block.start), .int(block.end)])
     }
 

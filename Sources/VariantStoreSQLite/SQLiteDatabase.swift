@@ -52,6 +52,11 @@ final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body`'s reads in one snapshot: inside the caller's transaction if one is open, else in its own.
+    func reading<T>(_ body: () throws -> T) throws -> T {
+        sqlite3_get_autocommit(handle) != 0 ? try transaction("DEFERRED", body) : try body()
+    }
+
     /// A cached prepared statement, reset and with its bindings cleared.
     func statement(_ sql: String) throws(StoreError) -> Statement {
         if let s = cache[sql] {

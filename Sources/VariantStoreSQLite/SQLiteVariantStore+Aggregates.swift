@@ -14,7 +14,7 @@ extension SQLiteVariantStore {
         let samples = try activeSamples()
         var defaults: [ContigClass: Int] = [:]
         for s in samples.values where s.counted && s.policy == .ref {
-            for (cls, n) in s.ploidy { defaults[cls, default: 0] += n }
+            for (cls, n) in s.ploidy.pairs { defaults[cls, default: 0] += n }
         }
         var totals: [Int: Totals] = [:]
         let vids = try db.statement("SELECT vid FROM variant")
@@ -84,12 +84,11 @@ extension SQLiteVariantStore {
         for cls in ContigClass.allCases {
             try db.statement("UPDATE default_an SET alleles = ? WHERE class = ?").run([.int(defaults[cls] ?? 0), .int(cls.rawValue)])
         }
-        try db.execute("DELETE FROM aggregate")
-        let ins = try db.statement("INSERT INTO aggregate(vid, ac, an_delta, nhomalt, nhemi, tumours, vaf_hist) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        try db.execute("UPDATE variant SET ac = 0, an_delta = 0, nhomalt = 0, nhemi = 0, tumours = 0, vaf_hist = NULL")
+        let set = try db.statement("UPDATE variant SET ac = ?, an_delta = ?, nhomalt = ?, nhemi = ?, tumours = ?, vaf_hist = ? WHERE vid = ?")
         for (vid, t) in totals {
-            ins.reset()
-            try ins.run([.int(vid), .int(t.ac), .int(t.anDelta), .int(t.nHomAlt), .int(t.nHemi), .int(t.tumours),
-                         t.tumours > 0 && t.hist.bins.contains(where: { $0 > 0 }) ? .blob(t.hist.bytes) : .null])
+            try set.run([.int(t.ac), .int(t.anDelta), .int(t.nHomAlt), .int(t.nHemi), .int(t.tumours),
+                         t.tumours > 0 && !t.hist.isEmpty ? .blob(t.hist.bytes) : .null, .int(vid)])
         }
         return []
     }
@@ -101,7 +100,7 @@ extension SQLiteVariantStore {
         for cls in ContigClass.allCases where (stored[cls] ?? 0) != (defaults[cls] ?? 0) {
             problems.append("default AN for \(cls): stored \(stored[cls] ?? 0), recomputed \(defaults[cls] ?? 0)")
         }
-        let s = try db.statement("SELECT vid, ac, an_delta, nhomalt, nhemi, tumours FROM aggregate")
+        let s = try db.statement("SELECT vid, ac, an_delta, nhomalt, nhemi, tumours FROM variant")
         var seen = 0
         while try s.step() {
             seen += 1
@@ -111,7 +110,7 @@ extension SQLiteVariantStore {
                 problems.append("variant \(s.int(0)): stored ac/an/hom/hemi/tumours \(got), recomputed \((t.ac, t.anDelta, t.nHomAlt, t.nHemi, t.tumours))")
             }
         }
-        if seen != totals.count { problems.append("\(seen) aggregate rows for \(totals.count) variants") }
+        if seen != totals.count { problems.append("\(seen) variants stored, \(totals.count) with calls") }
         return problems
     }
 
@@ -220,7 +219,7 @@ extension SQLiteVariantStore {
             var dead: [Int] = []
             while try deadQuery.step() { dead.append(deadQuery.int(0)) }
             for vid in dead {
-                for table in ["calls", "aggregate", "annotation", "variant"] {
+                for table in ["calls", "annotation", "variant"] {
                     try db.statement("DELETE FROM \(table) WHERE vid = ?").run([.int(vid)])
                 }
             }
@@ -266,12 +265,12 @@ struct CohortContext {
     init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
         self.members = members
-        samples = try store.activeSamples()
+        samples = try store.activeSamples(among: members)
         var d: [ContigClass: Int] = [:]
         var gvcf = false
         for o in members {
             guard let s = samples[o], s.counted else { continue }
-            if s.policy == .ref { for (cls, n) in s.ploidy { d[cls, default: 0] += n } } else { gvcf = true }
+            if s.policy == .ref { for (cls, n) in s.ploidy.pairs { d[cls, default: 0] += n } } else { gvcf = true }
         }
         defaults = d
         // Membership as a bitmap over ordinals: one AND per stored carrier.
@@ -300,41 +299,47 @@ struct CohortContext {
         gvcfMembers = gvcf
     }
 
-    /// Cohort contributions of every calls row of variants starting in `from...to` on `contig`, by vid.
-    func totals(contig: String, from: Int, to: Int) throws(StoreError) -> [Int: SQLiteVariantStore.Totals] {
-        var out: [Int: SQLiteVariantStore.Totals] = [:]
-        let rows = try store.db.statement("""
-            SELECT c.vid, c.batch_id, c.het, c.hom, c.hemi, c.homref, c.nocall, c.exceptions, c.qc
-            FROM variant v JOIN calls c ON c.vid = v.vid
-            WHERE v.contig_id = (SELECT contig_id FROM contig WHERE name = ?) AND v.pos BETWEEN ? AND ?
-            """)
-        try rows.bind([.text(contig), .int(from), .int(to)])
-        while try rows.step() {
-            let vid = rows.int(0)
-            let base = firsts[rows.int(1)] ?? 0
-            var t = out[vid] ?? SQLiteVariantStore.Totals()
-            if rows.isNull(7) {
-                // The common case: count each list's members without building arrays (bitmaps word by word).
-                guard let masks = batchMasks[rows.int(1)] else { continue }   // no member in this batch
-                for (col, cls) in [(Int32(2), CallClass.het), (3, .homAlt), (4, .hemi), (5, .homRef), (6, .noCall)] {
-                    let ref = Contribution.rule(cls, policy: .ref), missing = Contribution.rule(cls, policy: .missing)
-                    var nRef = 0, nMissing = 0
-                    rows.withBlob(col) { bytes in
-                        (nRef, nMissing) = CarrierList.countMembers(bytes, base: base, ref: masks.ref, missing: masks.missing)
+    /// Reads the calls rows of `slots`' variants, in the batches with a member.
+    static let callsSQL = "SELECT vid, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ? AND vid BETWEEN ? AND ?"
+
+    /// Cohort contributions of the calls rows of `slots`' variants, by slot: per batch with a member, one range
+    /// scan of the calls key per run of vids (`rows`, prepared from ``callsSQL`` on whichever connection reads them).
+    func totals(_ slots: VidSlots, rows: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
+        var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
+        let classes: [CallClass] = [.het, .homAlt, .hemi, .homRef, .noCall]
+        let rules = classes.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
+        defer { rows.reset() }
+        for batch in batchMasks.keys.sorted() {
+            let base = firsts[batch] ?? 0
+            guard let masks = batchMasks[batch] else { continue }
+            for run in slots.runs {
+                rows.reset()
+                try rows.bind([.int(batch), .int(run.lowerBound), .int(run.upperBound)])
+                while try rows.step() {
+                    guard let i = slots[rows.int(0)] else { continue }
+                    if rows.isNull(6) {
+                        // The common case: count each list's members without building arrays (bitmaps word by word).
+                        var t = out[i]
+                        for c in 0..<5 where !rows.isNull(Int32(c + 1)) {
+                            let (nRef, nMissing) = rows.withBlob(Int32(c + 1)) { bytes in
+                                CarrierList.countMembers(bytes, base: base, ref: masks.ref, missing: masks.missing)
+                            }
+                            let rule = rules[c]
+                            t.anDelta += nRef * rule.ref.anDelta + nMissing * rule.missing.anDelta
+                            t.ac += nRef * rule.ref.ac + nMissing * rule.missing.ac
+                            if c == 1 { t.nHomAlt += nRef + nMissing }
+                        }
+                        out[i] = t
+                    } else {
+                        let calls = StoredCalls(columns: rows, base: base, offset: 1, decodeQC: false)
+                        let mask = self.mask
+                        SQLiteVariantStore.accumulate(calls, samples: samples, include: { o in
+                            let w = Int(o >> 6)
+                            return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
+                        }, into: &out[i])
                     }
-                    t.anDelta += nRef * ref.anDelta + nMissing * missing.anDelta
-                    t.ac += nRef * ref.ac + nMissing * missing.ac
-                    if cls == .homAlt { t.nHomAlt += nRef + nMissing }
                 }
-            } else {
-                let calls = StoredCalls(columns: rows, base: base, offset: 2, decodeQC: false)
-                let mask = self.mask
-                SQLiteVariantStore.accumulate(calls, samples: samples, include: { o in
-                    let w = Int(o >> 6)
-                    return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
-                }, into: &t)
             }
-            out[vid] = t
         }
         return out
     }
@@ -350,5 +355,47 @@ struct CohortContext {
             }
         }
         return CohortCounts(ac: t.ac, an: (defaults[contigClass] ?? 0) + t.anDelta + covered, nHomAlt: t.nHomAlt)
+    }
+}
+
+/// The variants of a region query by vid: their runs of nearby vids (one range scan each) and each vid's slot in
+/// output order. Dense when the vids are (as one load writes them) mostly consecutive.
+struct VidSlots {
+    let count: Int
+    let runs: [ClosedRange<Int>]
+    private let low: Int
+    private let dense: [Int32]
+    private let sparse: [Int: Int]
+
+    init(_ vids: [Int]) {
+        count = vids.count
+        let sorted = vids.sorted()
+        var runs: [ClosedRange<Int>] = []
+        var start = sorted[0], last = sorted[0]
+        for v in sorted.dropFirst() {
+            // A gap of up to 64 other vids is cheaper to step over than a new range scan.
+            if v - last > 64 { runs.append(start...last); start = v }
+            last = v
+        }
+        runs.append(start...last)
+        self.runs = runs
+        low = sorted[0]
+        let span = sorted[sorted.count - 1] - low + 1
+        if span <= 4 * vids.count + 1024 {
+            var d = [Int32](repeating: -1, count: span)
+            for (i, v) in vids.enumerated() { d[v - low] = Int32(i) }
+            dense = d
+            sparse = [:]
+        } else {
+            dense = []
+            sparse = Dictionary(vids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    subscript(vid: Int) -> Int? {
+        if dense.isEmpty { return sparse[vid] }
+        let r = vid - low
+        guard r >= 0, r < dense.count, dense[r] >= 0 else { return nil }
+        return Int(dense[r])
     }
 }

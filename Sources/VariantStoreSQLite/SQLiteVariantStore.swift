@@ -13,6 +13,7 @@ internal import Darwin
 public final class SQLiteVariantStore: VariantStore {
     public let path: String
     let db: SQLiteDatabase
+    private var companion: SQLiteDatabase?
 
     /// Opens (creating if needed) the store at `path` and runs pending migrations.
     public init(path: String) throws(StoreError) {
@@ -86,7 +87,21 @@ public final class SQLiteVariantStore: VariantStore {
         var role: SampleRole
         var counted: Bool
         var policy: AbsentPolicy
-        var ploidy: [ContigClass: Int]
+        var ploidy: Ploidy
+    }
+
+    /// A sample's ploidy per contig class: four numbers, not a dictionary (a cohort query reads every sample).
+    struct Ploidy {
+        var autosome: Int, x: Int, y: Int, mitochondrial: Int
+        subscript(_ cls: ContigClass) -> Int? {
+            switch cls {
+            case .autosome: autosome
+            case .x: x
+            case .y: y
+            case .mitochondrial: mitochondrial
+            }
+        }
+        var pairs: [(ContigClass, Int)] { [(.autosome, autosome), (.x, x), (.y, y), (.mitochondrial, mitochondrial)] }
     }
 
     /// Active samples by ordinal, in an array (ordinals are dense): looked up once per stored carrier.
@@ -101,20 +116,32 @@ public final class SQLiteVariantStore: VariantStore {
             }
         }
         var values: [SampleRow] { rows.compactMap { $0 } }
+        mutating func reserve(_ count: Int) { if rows.count < count { rows += Array(repeating: nil, count: count - rows.count) } }
     }
 
-    func activeSamples() throws(StoreError) -> SampleTable {
-        let s = try db.statement("""
-            SELECT ordinal, batch_id, role, counted, absent_policy, ploidy_autosome, ploidy_x, ploidy_y, ploidy_mt
-            FROM sample WHERE active = 1
-            """)
+    /// Active samples; with `among`, only those (a cohort of a thousand is read by key, not by scanning all).
+    func activeSamples(among ordinals: Set<UInt32>? = nil) throws(StoreError) -> SampleTable {
+        let columns = "ordinal, batch_id, role, counted, absent_policy, ploidy_autosome, ploidy_x, ploidy_y, ploidy_mt"
         var out = SampleTable()
-        while try s.step() {
-            let o = UInt32(s.int(0))
-            out[assign: o] = SampleRow(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
-                               counted: s.int(3) == 1, policy: AbsentPolicy(rawValue: s.text(4) ?? "") ?? .ref,
-                               ploidy: [.autosome: s.int(5), .x: s.int(6), .y: s.int(7), .mitochondrial: s.int(8)])
+        func read(_ s: Statement) throws(StoreError) {
+            while try s.step() {
+                let o = UInt32(s.int(0))
+                out[assign: o] = SampleRow(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
+                                           counted: s.int(3) == 1, policy: AbsentPolicy(rawValue: s.text(4) ?? "") ?? .ref,
+                                           ploidy: Ploidy(autosome: s.int(5), x: s.int(6), y: s.int(7), mitochondrial: s.int(8)))
+            }
         }
+        if let ordinals, ordinals.count < 4096 {
+            out.reserve(Int(ordinals.max() ?? 0) + 1)
+            let s = try db.statement("SELECT \(columns) FROM sample WHERE ordinal = ? AND active = 1")
+            for o in ordinals {
+                s.reset()
+                try s.bind([.int(Int(o))])
+                try read(s)
+            }
+            return out
+        }
+        try read(try db.statement("SELECT \(columns) FROM sample WHERE active = 1"))
         return out
     }
 
@@ -135,56 +162,137 @@ public final class SQLiteVariantStore: VariantStore {
     }
 
     public func aggregates(in requested: Region, cohort: Set<UInt32>?) throws -> [VariantAggregate] {
+        try db.reading { try aggregatesInSnapshot(in: requested, cohort: cohort) }
+    }
+
+    private func aggregatesInSnapshot(in requested: Region, cohort: Set<UInt32>?) throws -> [VariantAggregate] {
         var region = requested
         region.contig = try storedContigName(requested.contig)
-        let defaults = try defaultAN()
+        guard let cid = try db.scalarInt("SELECT contig_id FROM contig WHERE name = ?", [.text(region.contig)]) else { return [] }
         // Long alleles (deletions, SVs) may start before the region and reach into it: widen by the longest span.
-        let span = try db.scalarInt("SELECT max_span FROM contig WHERE name = ?", [.text(region.contig)]) ?? 0
-        let s = try db.statement("""
-            SELECT \(Self.aggregateColumns)
-            FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid
-            WHERE c.name = ? AND v.pos BETWEEN ? AND ? AND v.end_pos >= ?
-            ORDER BY v.pos, v.ref, v.alt
-            """)
-        let cohortContext = try cohort.map { try CohortContext(store: self, members: $0) }
-        let end = region.end ?? Int(Int32.max)
-        try s.bind([.text(region.contig), .int(max(1, region.start - span)), .int(end), .int(region.start)])
-        var out: [VariantAggregate] = []
+        let span = try db.scalarInt("SELECT max_span FROM contig WHERE contig_id = ?", [.int(cid)]) ?? 0
+        let from = max(1, region.start - span), end = region.end ?? Int(Int32.max)
+        // The region's variants in output order, from the allele index alone (it holds the vid).
+        let ids = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos BETWEEN ? AND ? ORDER BY pos, ref, alt")
+        try ids.bind([.int(cid), .int(from), .int(end)])
         var vids: [Int] = []
-        out.reserveCapacity(1024)
-        vids.reserveCapacity(1024)
-        while try s.step() {
-            vids.append(s.int(14))
-            out.append(Self.aggregate(s, defaults: defaults))
+        while try ids.step() { vids.append(ids.int(0)) }
+        guard !vids.isEmpty else { return [] }
+        let slots = VidSlots(vids)
+        // With a cohort, its members' calls rows are counted on the second core, through a second connection, while
+        // this one reads the variants. The two read the same state when no batch or erasure committed in between
+        // (every change to samples, variants and calls comes with a batch or an audit row); else the calls are read
+        // here afterwards.
+        let context = try cohort.map { try CohortContext(store: self, members: $0) }
+        let variants = try db.statement(Self.rowsSQL)
+        let defaults = try defaultAN()
+        let state = try context.map { _ in try Self.committedState(db) }
+        let companion = try context.map { _ in try companionConnection() }
+        var rows: Result<(found: [VariantAggregate], slot: [Int32]), StoreError> = .success(([], []))
+        var totals: Result<[Totals]?, any Error> = .success(nil)
+        inParallel({
+            rows = Result { () throws(StoreError) in
+                try Self.rows(slots, statement: variants, defaults: defaults, contig: region.contig, contigStart: region.start)
+            }
+        }, {
+            guard let context, let companion else { return }
+            totals = Result {
+                try companion.reading {
+                    guard try Self.committedState(companion) == state else { return nil }
+                    return try context.totals(slots, rows: try companion.statement(CohortContext.callsSQL))
+                }
+            }
+        })
+        var totalsBySlot = try totals.get() ?? []
+        if let context, totalsBySlot.isEmpty { totalsBySlot = try context.totals(slots, rows: try db.statement(CohortContext.callsSQL)) }
+        var (found, slotOfRow) = try rows.get()
+        rows = .success(([], []))   // the one reference left to `found`: no copy when rows are updated in place
+        // Rows come in vid order; the output is in position order (the same order for one load's variants).
+        var out: [VariantAggregate] = []
+        var rowOfSlot = [Int32](repeating: -1, count: vids.count)
+        for (r, slot) in slotOfRow.enumerated() { rowOfSlot[Int(slot)] = Int32(r) }
+        // Put each row at its rank by slot, by swaps (following the permutation's cycles): rows are moved, never
+        // copied, and most are in place already (only split multi-allelic sites, or later batches' variants, are not).
+        var destination = [Int](repeating: 0, count: found.count)
+        var rank = 0
+        for r in rowOfSlot where r >= 0 { destination[Int(r)] = rank; rank += 1 }
+        for i in destination.indices {
+            while destination[i] != i {
+                let d = destination[i]
+                found.swapAt(i, d)
+                destination.swapAt(i, d)
+            }
         }
-        if let cohortContext, !out.isEmpty {
-            // One pass over the region's calls rows (not one statement per variant).
+        swap(&out, &found)
+        if let context {
             let cls = ContigClass(contig: region.contig)
-            let totals = try cohortContext.totals(contig: region.contig, from: max(1, region.start - span), to: end)
-            // A read: look the contig up (it exists, it has variants), never insert it.
-            let cid = try db.scalarInt("SELECT contig_id FROM contig WHERE name = ?", [.text(region.contig)]) ?? 0
-            for i in out.indices {
-                out[i].cohort = try cohortContext.counts(totals[vids[i]] ?? Totals(), contigClass: cls, contigID: cid, position: out[i].position)
+            var j = 0
+            for r in rowOfSlot.indices where rowOfSlot[r] >= 0 {
+                out[j].cohort = try context.counts(totalsBySlot[r], contigClass: cls, contigID: cid, position: out[j].position)
+                j += 1
             }
         }
         return out
     }
 
-    /// The columns ``aggregate(_:defaults:)`` reads, in its order (vid 14, contig_id 15 for callers).
-    static let aggregateColumns = """
-        c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, a.ac, a.an_delta, a.nhomalt, a.nhemi, a.tumours,
-        a.vaf_hist, c.class, v.vid, v.contig_id, v.filters, v.genes, v.consequences
+    /// ``aggregateColumns`` by vid range, the contig's name and class given (columns 0 and 13 are placeholders).
+    static let rowsSQL = """
+        SELECT NULL, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, v.ac, v.an_delta, v.nhomalt, v.nhemi, v.tumours,
+               v.vaf_hist, NULL, v.vid, v.contig_id, v.filters, v.genes, v.consequences
+        FROM variant v WHERE v.vid BETWEEN ? AND ?
         """
 
-    static func aggregate(_ s: Statement, defaults: [ContigClass: Int]) -> VariantAggregate {
-        let cls = ContigClass(rawValue: s.int(13)) ?? .autosome
+    /// What changes with every batch and every erasure: two connections that read the same value see one state.
+    static func committedState(_ db: SQLiteDatabase) throws(StoreError) -> [Int] {
+        [try db.scalarInt("SELECT max(batch_id) FROM batch") ?? 0, try db.scalarInt("SELECT max(audit_id) FROM audit") ?? 0]
+    }
+
+    /// A second connection to the store, opened on the first cohort query, for reading calls beside the variants.
+    private func companionConnection() throws(StoreError) -> SQLiteDatabase {
+        if let companion { return companion }
+        let c = try SQLiteDatabase(path: path)
+        companion = c
+        return c
+    }
+
+    /// The aggregates of `slots`' variants that reach `contigStart`, in vid order, with each one's slot: one range
+    /// scan of the variant key per run of vids (`statement`, prepared from ``rowsSQL`` by the caller).
+    private static func rows(_ slots: VidSlots, statement s: Statement, defaults: [ContigClass: Int], contig: String,
+                             contigStart: Int) throws(StoreError) -> (found: [VariantAggregate], slot: [Int32]) {
+        let cls = ContigClass(contig: contig)
+        var found: [VariantAggregate] = []
+        var slotOfRow: [Int32] = []
+        found.reserveCapacity(slots.count)
+        slotOfRow.reserveCapacity(slots.count)
+        defer { s.reset() }
+        for run in slots.runs {
+            s.reset()
+            try s.bind([.int(run.lowerBound), .int(run.upperBound)])
+            while try s.step() {
+                guard let i = slots[s.int(14)], s.int(2) >= contigStart else { continue }
+                found.append(aggregate(s, defaults: defaults, contig: contig, contigClass: cls))
+                slotOfRow.append(Int32(i))
+            }
+        }
+        return (found, slotOfRow)
+    }
+
+    /// The columns ``aggregate(_:defaults:)`` reads, in its order (vid 14, contig_id 15 for callers).
+    static let aggregateColumns = """
+        c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, v.ac, v.an_delta, v.nhomalt, v.nhemi, v.tumours,
+        v.vaf_hist, c.class, v.vid, v.contig_id, v.filters, v.genes, v.consequences
+        """
+
+    static func aggregate(_ s: Statement, defaults: [ContigClass: Int], contig: String? = nil, contigClass: ContigClass? = nil) -> VariantAggregate {
+        let cls = contigClass ?? ContigClass(rawValue: s.int(13)) ?? .autosome
         var a = VariantAggregate(
-            contig: s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
+            contig: contig ?? s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
             kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
-            nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11), tumourMedianVAF: VAFHistogram(s.blob(12)).median)
-        a.filters = (s.text(16) ?? "").split(separator: ";").map(String.init)
-        a.genes = (s.text(17) ?? "").split(separator: ",").map(String.init)
-        a.consequences = (s.text(18) ?? "").split(separator: ",").map(String.init)
+            nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11),
+            tumourMedianVAF: s.isNull(12) ? nil : VAFHistogram(s.blob(12)).median)
+        if !s.isNull(16) { a.filters = (s.text(16) ?? "").split(separator: ";").map(String.init) }
+        if !s.isNull(17) { a.genes = (s.text(17) ?? "").split(separator: ",").map(String.init) }
+        if !s.isNull(18) { a.consequences = (s.text(18) ?? "").split(separator: ",").map(String.init) }
         return a
     }
 
@@ -297,7 +405,7 @@ public final class SQLiteVariantStore: VariantStore {
         let defaults = try defaultAN()
         let one = try db.statement("""
             SELECT \(Self.aggregateColumns)
-            FROM variant v JOIN contig c ON c.contig_id = v.contig_id JOIN aggregate a ON a.vid = v.vid WHERE v.vid = ?
+            FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE v.vid = ?
             """)
         var out: [(key: (Int, Int, String), row: CarriedVariant)] = []
         for h in hits {
@@ -388,8 +496,11 @@ public final class SQLiteVariantStore: VariantStore {
 
     public func ordinals(samples names: [String]) throws -> [String: UInt32] {
         var out: [String: UInt32] = [:]
+        let s = try db.statement("SELECT ordinal FROM sample WHERE name = ? AND active = 1")
         for n in names {
-            if let o = try db.scalarInt("SELECT ordinal FROM sample WHERE name = ? AND active = 1", [.text(n)]) { out[n] = UInt32(o) }
+            s.reset()
+            try s.bind([.text(n)])
+            if try s.step() { out[n] = UInt32(s.int(0)) }
         }
         return out
     }

