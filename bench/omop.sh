@@ -16,7 +16,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 runs=${RUNS:-3}
 varde=${VARDE:-$root/.build/release/varde}
-[[ -x $varde ]] || (cd "$root" && swift build -c release --product varde >&2)
+[[ -x $varde ]] || (cd "$root" && swift build -c release --static-swift-stdlib --product varde >&2)
 export VARDE_PSEUDONYM_KEY=${VARDE_PSEUDONYM_KEY:-bench-secret-not-for-production-0123}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 store="$tmp/store.db"

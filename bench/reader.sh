@@ -11,7 +11,7 @@
 # prints a markdown table and appends JSON lines to bench/results/reader-<date>.json.
 #
 # Environment: RUNS (default 3); VARDE (default .build/release/varde, built
-# with `swift build -c release --product varde` when missing).
+# with `swift build -c release --static-swift-stdlib --product varde` when missing).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,8 +49,8 @@ if [[ ! -x $varde ]]; then
     [[ $varde == "$default_varde" ]] || die "VARDE=$varde is not an executable"
     command -v swift >/dev/null || die "$varde missing and swift not found to build it"
     echo "reader.sh: building varde (release)..." >&2
-    (cd "$root" && swift build -c release --product varde) >&2 \
-        || die "swift build -c release --product varde failed"
+    (cd "$root" && swift build -c release --static-swift-stdlib --product varde) >&2 \
+        || die "swift build -c release --static-swift-stdlib --product varde failed"
     [[ -x $varde ]] || die "build succeeded but $varde is missing"
 fi
 

@@ -18,7 +18,7 @@ rate=${2:-200}
 seconds=${3:-30}
 port=${PORT:-18080}
 varde=${VARDE:-$root/.build/release/varde}
-[[ -x $varde ]] || (cd "$root" && swift build -c release --product varde >&2)
+[[ -x $varde ]] || (cd "$root" && swift build -c release --static-swift-stdlib --product varde >&2)
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
 [[ -f $input ]] || { echo "no store or VCF at $input (bench/make_inputs.sh makes the VCFs)" >&2; exit 1; }
 tmp=$(mktemp -d)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --product varde >&2
+swift build -c release --static-swift-stdlib --product varde >&2
 varde=.build/release/varde
 store=${VARDE_STORE:-$(mktemp -d)/demo.varde.db}
 if [[ -z "${VARDE_PSEUDONYM_KEY:-}${VARDE_PSEUDONYM_KEY_FILE:-}" ]]; then

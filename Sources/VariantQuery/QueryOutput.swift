@@ -107,16 +107,14 @@ public enum QueryOutput {
         s.append(10)
     }
 
-    /// `v` in decimal, without building a String.
+    /// `v` in decimal, without building a String (most counts in a row are single digits).
     static func appendDecimal(_ v: Int, to s: inout [UInt8]) {
+        if v >= 0 && v < 10 { s.append(UInt8(ascii: "0") &+ UInt8(v)); return }
         if v < 0 { s.append(UInt8(ascii: "-")) }
         var m = v.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes of scratch: enough for 20 digits
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            repeat { buf[23 - n] = UInt8(ascii: "0") + UInt8(m % 10); m /= 10; n += 1 } while m > 0
-            s.append(contentsOf: buf[(24 - n)...])
-        }
+        let first = s.count
+        repeat { s.append(UInt8(ascii: "0") &+ UInt8(m % 10)); m /= 10 } while m > 0
+        s[first...].reverse()
     }
 
     /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.

@@ -135,6 +135,24 @@ public final class VariantQuery {
                                     reference: reference?.hgvsReference(for: a.contig))
     }
 
+    /// ``hgvsg(_:)`` for the rows of one thread, remembering the last contig's accession (a region's rows share
+    /// one) when no reference is needed.
+    public func hgvsgDescriber() -> (VariantAggregate) -> String? {
+        var contig: String?, accession: String?, mitochondrial = false
+        return { a in
+            guard let assembly = self.assembly else { return nil }
+            guard self.reference == nil else { return self.hgvsg(a) }
+            if a.contig != contig {
+                contig = a.contig
+                accession = GenomicHGVS.accession(assembly: assembly, contig: a.contig)
+                mitochondrial = Assembly.canonicalChromosome(a.contig) == "MT"
+            }
+            guard let accession else { return nil }
+            return GenomicHGVS.describe(accession: accession, mitochondrial: mitochondrial, position: a.position, ref: a.ref, alt: a.alt,
+                                        reference: nil)
+        }
+    }
+
     /// Finds the stored variant whose canonical genomic HGVS equals `text`: candidates near its position are
     /// described the same way (3′-shifted against the reference) and compared as strings.
     func byHGVS(_ text: String, cohort: Set<UInt32>?) throws -> [VariantAggregate] {

@@ -302,9 +302,9 @@ struct CohortContext {
     /// Reads the calls rows of `slots`' variants, in the batches with a member.
     static let callsSQL = "SELECT vid, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ? AND vid BETWEEN ? AND ?"
 
-    /// Cohort contributions of the calls rows of `slots`' variants, by slot: per batch with a member, one range
-    /// scan of the calls key per run of vids (`rows`, prepared from ``callsSQL`` on whichever connection reads them).
-    func totals(_ slots: VidSlots, rows: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
+    /// Cohort contributions of the calls rows of `slots`' variants in `runs`, by slot: per batch with a member, one
+    /// range scan of the calls key per run (`rows`, prepared from ``callsSQL`` on whichever connection reads them).
+    func totals(_ slots: VidSlots, runs: [ClosedRange<Int>], rows: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
         var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
         let classes: [CallClass] = [.het, .homAlt, .hemi, .homRef, .noCall]
         let rules = classes.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
@@ -312,7 +312,7 @@ struct CohortContext {
         for batch in batchMasks.keys.sorted() {
             let base = firsts[batch] ?? 0
             guard let masks = batchMasks[batch] else { continue }
-            for run in slots.runs {
+            for run in runs {
                 rows.reset()
                 try rows.bind([.int(batch), .int(run.lowerBound), .int(run.upperBound)])
                 while try rows.step() {
@@ -363,6 +363,7 @@ struct CohortContext {
 struct VidSlots {
     let count: Int
     let runs: [ClosedRange<Int>]
+    private let sortedVids: [Int]
     private let low: Int
     private let dense: [Int32]
     private let sparse: [Int: Int]
@@ -379,6 +380,7 @@ struct VidSlots {
         }
         runs.append(start...last)
         self.runs = runs
+        sortedVids = sorted
         low = sorted[0]
         let span = sorted[sorted.count - 1] - low + 1
         if span <= 4 * vids.count + 1024 {
@@ -390,6 +392,19 @@ struct VidSlots {
             dense = []
             sparse = Dictionary(vids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         }
+    }
+
+    /// The runs split at the median vid: two halves with as many variants each.
+    func halves() -> ([ClosedRange<Int>], [ClosedRange<Int>]) {
+        let median = sortedVids[sortedVids.count / 2]
+        var first: [ClosedRange<Int>] = [], second: [ClosedRange<Int>] = []
+        for run in runs {
+            if run.upperBound < median { first.append(run) } else if run.lowerBound >= median { second.append(run) } else {
+                first.append(run.lowerBound...(median - 1))
+                second.append(median...run.upperBound)
+            }
+        }
+        return (first, second)
     }
 
     subscript(vid: Int) -> Int? {

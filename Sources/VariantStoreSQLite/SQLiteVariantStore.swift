@@ -179,34 +179,52 @@ public final class SQLiteVariantStore: VariantStore {
         while try ids.step() { vids.append(ids.int(0)) }
         guard !vids.isEmpty else { return [] }
         let slots = VidSlots(vids)
-        // With a cohort, its members' calls rows are counted on the second core, through a second connection, while
-        // this one reads the variants. The two read the same state when no batch or erasure committed in between
-        // (every change to samples, variants and calls comes with a batch or an audit row); else the calls are read
-        // here afterwards.
+        // A large region is read on both cores, the second through a second connection: with a cohort, its calls are
+        // counted there while this connection reads the variants; without, each reads half the variants. The two
+        // connections read one state when no batch or erasure committed between their read transactions (every
+        // change to samples, variants and calls comes with a batch or an audit row); otherwise the second one's
+        // share is read here afterwards. (Two halves of both variants and counts measured slower, 29-35 ms in-process
+        // against 24-27: the variant reads and the decoding share a core better.)
         let context = try cohort.map { try CohortContext(store: self, members: $0) }
-        let variants = try db.statement(Self.rowsSQL)
         let defaults = try defaultAN()
-        let state = try context.map { _ in try Self.committedState(db) }
-        let companion = try context.map { _ in try companionConnection() }
-        var rows: Result<(found: [VariantAggregate], slot: [Int32]), StoreError> = .success(([], []))
-        var totals: Result<[Totals]?, any Error> = .success(nil)
-        inParallel({
-            rows = Result { () throws(StoreError) in
-                try Self.rows(slots, statement: variants, defaults: defaults, contig: region.contig, contigStart: region.start)
-            }
-        }, {
-            guard let context, let companion else { return }
-            totals = Result {
-                try companion.reading {
-                    guard try Self.committedState(companion) == state else { return nil }
-                    return try context.totals(slots, rows: try companion.statement(CohortContext.callsSQL))
+        func rows(_ runs: [ClosedRange<Int>], on connection: SQLiteDatabase) throws(StoreError) -> Rows {
+            try Self.rows(runs, slots: slots, statement: try connection.statement(Self.rowsSQL), defaults: defaults,
+                          contig: region.contig, contigStart: region.start)
+        }
+        func totals(on connection: SQLiteDatabase) throws(StoreError) -> [Totals]? {
+            try context.map { c throws(StoreError) in try c.totals(slots, runs: slots.runs, rows: try connection.statement(CohortContext.callsSQL)) }
+        }
+        let (first, second) = slots.count >= 4096 && context == nil ? slots.halves() : (slots.runs, [])
+        var main: Result<Rows, StoreError> = .success(Rows(found: [], slot: []))
+        var other: Result<(rows: Rows?, totals: [Totals]?)?, any Error> = .success(nil)
+        if slots.count < 4096 {
+            main = Result { () throws(StoreError) in try rows(first, on: db) }
+        } else {
+            let state = try Self.committedState(db)
+            let companion = try companionConnection()
+            inParallel({
+                main = Result { () throws(StoreError) in try rows(first, on: self.db) }
+            }, {
+                other = Result {
+                    try companion.reading { () throws -> (rows: Rows?, totals: [Totals]?)? in
+                        guard try Self.committedState(companion) == state else { return nil }
+                        return (second.isEmpty ? nil : try rows(second, on: companion), try totals(on: companion))
+                    }
                 }
-            }
-        })
-        var totalsBySlot = try totals.get() ?? []
-        if let context, totalsBySlot.isEmpty { totalsBySlot = try context.totals(slots, rows: try db.statement(CohortContext.callsSQL)) }
-        var (found, slotOfRow) = try rows.get()
-        rows = .success(([], []))   // the one reference left to `found`: no copy when rows are updated in place
+            })
+        }
+        var part = try main.get()
+        main = .success(Rows(found: [], slot: []))   // the one reference left to its rows: no copy below
+        var share = try other.get()
+        other = .success(nil)
+        if share == nil { share = (second.isEmpty ? nil : try rows(second, on: db), try totals(on: db)) }
+        var found = part.found, slotOfRow = part.slot
+        part.found = []
+        if let more = share?.rows {
+            found += more.found
+            slotOfRow += more.slot
+        }
+        let totalsBySlot = share?.totals ?? []
         // Rows come in vid order; the output is in position order (the same order for one load's variants).
         var out: [VariantAggregate] = []
         var rowOfSlot = [Int32](repeating: -1, count: vids.count)
@@ -255,17 +273,23 @@ public final class SQLiteVariantStore: VariantStore {
         return c
     }
 
-    /// The aggregates of `slots`' variants that reach `contigStart`, in vid order, with each one's slot: one range
-    /// scan of the variant key per run of vids (`statement`, prepared from ``rowsSQL`` by the caller).
-    private static func rows(_ slots: VidSlots, statement s: Statement, defaults: [ContigClass: Int], contig: String,
-                             contigStart: Int) throws(StoreError) -> (found: [VariantAggregate], slot: [Int32]) {
+    /// Rows of a region query in vid order, with each one's slot.
+    struct Rows {
+        var found: [VariantAggregate]
+        var slot: [Int32]
+    }
+
+    /// The aggregates of `slots`' variants in `runs` that reach `contigStart`, in vid order, with each one's slot:
+    /// one range scan of the variant key per run (`statement`, prepared from ``rowsSQL`` on the connection to read).
+    private static func rows(_ runs: [ClosedRange<Int>], slots: VidSlots, statement s: Statement, defaults: [ContigClass: Int],
+                             contig: String, contigStart: Int) throws(StoreError) -> Rows {
         let cls = ContigClass(contig: contig)
         var found: [VariantAggregate] = []
         var slotOfRow: [Int32] = []
         found.reserveCapacity(slots.count)
         slotOfRow.reserveCapacity(slots.count)
         defer { s.reset() }
-        for run in slots.runs {
+        for run in runs {
             s.reset()
             try s.bind([.int(run.lowerBound), .int(run.upperBound)])
             while try s.step() {
@@ -274,7 +298,7 @@ public final class SQLiteVariantStore: VariantStore {
                 slotOfRow.append(Int32(i))
             }
         }
-        return (found, slotOfRow)
+        return Rows(found: found, slot: slotOfRow)
     }
 
     /// The columns ``aggregate(_:defaults:)`` reads, in its order (vid 14, contig_id 15 for callers).

@@ -95,7 +95,8 @@ extension Varde {
                     var second: [UInt8] = []
                     second.reserveCapacity(1 << 20)
                     func formatRows(_ part: ArraySlice<VariantAggregate>, _ buffer: inout [UInt8]) {
-                        for a in part { QueryOutput.append(format, a, hgvsg: format == .vcf ? nil : query.hgvsg(a), to: &buffer) }
+                        let hgvsg = query.hgvsgDescriber()
+                        for a in part { QueryOutput.append(format, a, hgvsg: format == .vcf ? nil : hgvsg(a), to: &buffer) }
                     }
                     for start in stride(from: 0, to: rows.count, by: 16_384) {
                         let end = min(rows.count, start + 16_384), middle = (start + end) / 2
