@@ -199,9 +199,12 @@ public final class CDMExporter {
             for (i, p) in positions.enumerated() { row[p] = values[i] }
             measurementWriter.write(row)
         }
-        try store.forEachVariantCarriers { v in
-            let carriers = v.carriers.filter { byOrdinal[$0.ordinal] != nil }
-            guard !carriers.isEmpty, !options.passOnly || v.filters == nil else { return }
+        // Each variant is mapped before its carriers are decoded: one that maps to nothing, under --unmapped skip and
+        // without G-CDM, only adds its carrier count to the report (the store counts them against a bit mask).
+        var mapped: (hgvsg: String?, match: ConceptMatch?, transcripts: [TranscriptHGVS])?
+        try store.forEachVariantCarriers(eligible: Set(byOrdinal.keys), wanted: { v, eligibleCarriers in
+            mapped = nil
+            guard !options.passOnly || v.filters == nil else { return false }
             variantsSeen += 1
             if variantsSeen % 100_000 == 0 { progress("\(variantsSeen) variants, \(report.measurementRows) measurement rows") }
             let hgvsg = mapper.hgvsg(contig: v.contig, position: v.position, ref: v.ref, alt: v.alt)
@@ -213,6 +216,15 @@ public final class CDMExporter {
                 if match == nil { match = try mapper.map(hgvsg: nil, transcripts: transcripts) }
             }
             report.count(kind: v.kind, match: match, hadHGVSg: hgvsg != nil, genes: v.genes)
+            if match == nil && !options.gcdm && options.unmapped == .skip {
+                report.unmappedCarriers += eligibleCarriers
+                return false
+            }
+            mapped = (hgvsg, match, transcripts)
+            return true
+        }) { v in
+            guard let (hgvsg, match, transcripts) = mapped else { return }
+            let carriers = v.carriers.filter { byOrdinal[$0.ordinal] != nil }
             let sourceValue = Self.truncate(hgvsg ?? "\(v.contig)-\(v.position)-\(v.ref)-\(v.alt)", 50)
             for carrier in carriers {
                 let s = byOrdinal[carrier.ordinal]!

@@ -96,4 +96,11 @@ public protocol CarrierScan: AnyObject {
     func sampleDetails() throws -> [SampleDetail]
     /// Every variant with at least one active carrier, in variant-key order, with carriers in ordinal order.
     func forEachVariantCarriers(_ body: (VariantCarriers) throws -> Void) throws
+
+    /// Every variant carried by at least one of `eligible` (active samples), in variant-key order: first `wanted`
+    /// sees it without carriers but with how many of `eligible` carry it; only when it says yes are the carriers
+    /// decoded (all active ones, in ordinal order) and handed to `body`. An export that maps few variants decodes
+    /// only those.
+    func forEachVariantCarriers(eligible: Set<UInt32>, wanted: (VariantCarriers, _ eligibleCarriers: Int) throws -> Bool,
+                                _ body: (VariantCarriers) throws -> Void) throws
 }

@@ -167,8 +167,24 @@ extension SQLiteVariantStore: CarrierScan {
     }
 
     public func forEachVariantCarriers(_ body: (VariantCarriers) throws -> Void) throws {
+        let active = try activeSamples()
+        try forEachVariantCarriers(eligible: Set(active.values.map(\.ordinal)), wanted: { _, _ in true }, body)
+    }
+
+    public func forEachVariantCarriers(eligible: Set<UInt32>, wanted: (VariantCarriers, Int) throws -> Bool,
+                                       _ body: (VariantCarriers) throws -> Void) throws {
         let firsts = try batchFirstOrdinals()
         let active = try activeSamples()
+        // The eligible samples as a bit mask relative to each batch's first ordinal: counting a variant's eligible
+        // carriers ANDs or decodes its lists against it, without building carriers.
+        var masks: [Int: [UInt64]] = [:]
+        for (batch, base) in firsts {
+            let top = eligible.filter { $0 >= base }.max().map { Int($0 - base) } ?? -1
+            guard top >= 0 else { continue }
+            var m = [UInt64](repeating: 0, count: top / 64 + 1)
+            for o in eligible where o >= base && Int(o - base) <= top { m[Int(o - base) >> 6] |= 1 << UInt64((o - base) & 63) }
+            masks[batch] = m
+        }
         // calls_vid orders the calls rows by variant; one variant's rows (one per batch) arrive together.
         let s = try db.statement("""
             SELECT v.vid, c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, k.batch_id, k.het, k.hom, k.hemi, k.qc,
@@ -176,13 +192,41 @@ extension SQLiteVariantStore: CarrierScan {
             FROM calls k INDEXED BY calls_vid JOIN variant v ON v.vid = k.vid JOIN contig c ON c.contig_id = v.contig_id
             ORDER BY k.vid
             """)
+        struct Row { var batch: Int; var het: [UInt8]; var hom: [UInt8]; var hemi: [UInt8]; var qc: [UInt8] }
         var current: VariantCarriers?
+        var rows: [Row] = []
         func flush() throws {
-            if var c = current, !c.carriers.isEmpty {
-                c.carriers.sort { $0.ordinal < $1.ordinal }
-                try body(c)
+            defer { current = nil; rows.removeAll(keepingCapacity: true) }
+            guard var c = current else { return }
+            var count = 0
+            for r in rows {
+                guard let mask = masks[r.batch] else { continue }
+                let base = firsts[r.batch] ?? 0
+                for list in [r.het, r.hom, r.hemi] where !list.isEmpty {
+                    count += list.withUnsafeBytes { CarrierList.countMembers($0, base: base, ref: mask, missing: []).ref }
+                }
             }
-            current = nil
+            guard count > 0, try wanted(c, count) else { return }
+            for r in rows {
+                let base = firsts[r.batch] ?? 0
+                let lists: [(Zygosity, [UInt32])] = [(.het, CarrierList.decode(r.het, base: base)),
+                                                     (.homAlt, CarrierList.decode(r.hom, base: base)),
+                                                     (.hemizygous, CarrierList.decode(r.hemi, base: base))]
+                let qc = QCCodec.decode(r.qc)
+                let total = lists.reduce(0) { $0 + $1.1.count }
+                var i = 0
+                for (z, ordinals) in lists {
+                    for o in ordinals {
+                        defer { i += 1 }
+                        guard active[o] != nil else { continue }
+                        let q = qc.count == total ? qc[i] : nil
+                        c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: q?.depth.map(Int.init), vaf: q?.vaf.map { Double($0) / 254 }))
+                    }
+                }
+            }
+            guard !c.carriers.isEmpty else { return }
+            c.carriers.sort { $0.ordinal < $1.ordinal }
+            try body(c)
         }
         while try s.step() {
             let vid = s.int(0)
@@ -192,22 +236,7 @@ extension SQLiteVariantStore: CarrierScan {
                                           alt: s.text(5) ?? "", kind: s.text(6) ?? "", rsid: s.text(7), filters: s.text(13),
                                           genes: (s.text(14) ?? "").split(separator: ",").map(String.init), carriers: [])
             }
-            let base = firsts[s.int(8)] ?? 0
-            let lists: [(Zygosity, [UInt32])] = [(.het, CarrierList.decode(s.blob(9), base: base)),
-                                                 (.homAlt, CarrierList.decode(s.blob(10), base: base)),
-                                                 (.hemizygous, CarrierList.decode(s.blob(11), base: base))]
-            let qc = QCCodec.decode(s.blob(12))
-            let total = lists.reduce(0) { $0 + $1.1.count }
-            var i = 0
-            for (z, ordinals) in lists {
-                for o in ordinals {
-                    defer { i += 1 }
-                    guard active[o] != nil else { continue }
-                    let q = qc.count == total ? qc[i] : nil
-                    current?.carriers.append(Carrier(ordinal: o, zygosity: z, depth: q?.depth.map(Int.init),
-                                                     vaf: q?.vaf.map { Double($0) / 254 }))
-                }
-            }
+            rows.append(Row(batch: s.int(8), het: s.blob(9), hom: s.blob(10), hemi: s.blob(11), qc: s.blob(12)))
         }
         try flush()
     }

@@ -266,6 +266,14 @@ import TestSupport
         #expect(!s.dropFirst().contains { $0[ci] == "0" })
         #expect(z.dropFirst().filter { $0[ci] == "0" }.count == z.count - s.count)
         #expect(z.count > s.count)
+        // --unmapped skip maps a variant before decoding its carriers and only counts them; zero decodes them:
+        // both report as many unmapped carriers as zero writes concept-0 rows.
+        func unmappedCarriers(_ out: String) throws -> Int? {
+            try String(contentsOfFile: out + "/mapping_report.tsv", encoding: .utf8).split(separator: "\n")
+                .first { $0.hasPrefix("total\tunmapped_carriers\t") }.flatMap { $0.split(separator: "\t").last.flatMap { Int($0) } }
+        }
+        #expect(try unmappedCarriers(skip) == z.count - s.count)
+        #expect(try unmappedCarriers(zero) == z.count - s.count)
     }
 
     /// PostgreSQL: set VARDE_TEST_POSTGRES_URL (CI does, after starting the server). Under CI=true a missing URL fails.
