@@ -265,7 +265,7 @@ public final class SQLiteVariantStore: VariantStore {
         [try db.scalarInt("SELECT max(batch_id) FROM batch") ?? 0, try db.scalarInt("SELECT max(audit_id) FROM audit") ?? 0]
     }
 
-    /// A second connection to the store, opened on the first cohort query, for reading calls beside the variants.
+    /// A second connection to the store, opened by the first large region query, to read beside this one.
     private func companionConnection() throws(StoreError) -> SQLiteDatabase {
         if let companion { return companion }
         let c = try SQLiteDatabase(path: path)
