@@ -14,6 +14,8 @@ public final class SQLiteVariantStore: VariantStore {
     public let path: String
     let db: SQLiteDatabase
     private var companion: SQLiteDatabase?
+    /// Regions of this many variants or more are read on two connections at once (tests lower it to cover that path).
+    var parallelFrom = 4096
 
     /// Opens (creating if needed) the store at `path` and runs pending migrations.
     public init(path: String) throws(StoreError) {
@@ -194,10 +196,10 @@ public final class SQLiteVariantStore: VariantStore {
         func totals(on connection: SQLiteDatabase) throws(StoreError) -> [Totals]? {
             try context.map { c throws(StoreError) in try c.totals(slots, runs: slots.runs, rows: try connection.statement(CohortContext.callsSQL)) }
         }
-        let (first, second) = slots.count >= 4096 && context == nil ? slots.halves() : (slots.runs, [])
+        let (first, second) = slots.count >= parallelFrom && context == nil ? slots.halves() : (slots.runs, [])
         var main: Result<Rows, StoreError> = .success(Rows(found: [], slot: []))
         var other: Result<(rows: Rows?, totals: [Totals]?)?, any Error> = .success(nil)
-        if slots.count < 4096 {
+        if slots.count < parallelFrom {
             main = Result { () throws(StoreError) in try rows(first, on: db) }
         } else {
             let state = try Self.committedState(db)

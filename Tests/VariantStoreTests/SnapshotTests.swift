@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 import VariantCore
 import VariantStore
-import VariantStoreSQLite
+@testable import VariantStoreSQLite
 
 /// A cohort query reads variants on one connection and counts calls on a second, at once: both must read
 /// one state of the store.
@@ -17,6 +17,7 @@ struct SnapshotTests {
         let cohort = Set(try t.store.ordinals(samples: Array(BatchTests.people.prefix(3))).values)
         try #require(cohort.count == 3)
         let region = Region(contig: "22")
+        t.store.parallelFrom = 1   // the fixture's region is small: read it on two connections all the same
         let before = try t.store.aggregates(in: region, cohort: cohort).map(\.cohort)
         #expect(before.contains { ($0?.ac ?? 0) > 0 })
         let during = try t.store.readSnapshot { () throws -> [CohortCounts?] in
@@ -32,5 +33,31 @@ struct SnapshotTests {
         let after = try t.store.aggregates(in: region, cohort: cohort).map(\.cohort)
         let changed = after != before
         #expect(changed)
+    }
+}
+
+/// A large region is read on two connections at once; a small one on one. Both must give the same rows.
+@Suite("Two connections")
+struct TwoConnectionTests {
+    @Test("a region read on two connections (variants beside cohort counts, or two halves) equals the read on one")
+    func parallelEqualsSerial() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = try TestStore()
+        defer { t.remove() }
+        // Six batches: each adds its own variants, so positions and vids interleave and the output is permuted.
+        for f in try BatchTests.singleSampleFiles(in: dir) { _ = try await t.load([f]) }
+        let cohort = Set(try t.store.ordinals(samples: Array(BatchTests.people.prefix(4))).values)
+        try #require(cohort.count == 4)
+        let region = Region(contig: "22")
+        t.store.parallelFrom = .max
+        let serialCohort = try t.store.aggregates(in: region, cohort: cohort), serialAll = try t.store.aggregates(in: region, cohort: nil)
+        t.store.parallelFrom = 1
+        let parallelCohort = try t.store.aggregates(in: region, cohort: cohort), parallelAll = try t.store.aggregates(in: region, cohort: nil)
+        #expect(serialCohort.count > 20)
+        #expect(serialCohort.contains { ($0.cohort?.ac ?? 0) > 0 })
+        let sameCohort = parallelCohort == serialCohort, sameAll = parallelAll == serialAll
+        #expect(sameCohort)
+        #expect(sameAll)
     }
 }
