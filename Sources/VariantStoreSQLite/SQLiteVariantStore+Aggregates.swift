@@ -76,6 +76,22 @@ extension SQLiteVariantStore {
         }
     }
 
+    /// `ordinals` as bit masks relative to their batch's first ordinal (bit `r` of word `r / 64` is ordinal
+    /// `first + r`), for each batch holding any of them: a list is counted against its batch's mask, a bitmap
+    /// list word by word.
+    static func masksByBatch(_ ordinals: some Sequence<UInt32>, firsts: [Int: UInt32]) -> [Int: [UInt64]] {
+        let bases = firsts.sorted { $0.value < $1.value }
+        var out: [Int: [UInt64]] = [:]
+        for o in ordinals {
+            guard let (batch, base) = bases.last(where: { $0.value <= o }) else { continue }
+            let rel = Int(o - base), w = rel >> 6
+            let have = out[batch, default: []].count
+            if have <= w { out[batch, default: []] += [UInt64](repeating: 0, count: w + 1 - have) }
+            out[batch, default: []][w] |= 1 << UInt64(rel & 63)
+        }
+        return out
+    }
+
     /// Recomputes and either writes the result (`write`) or only returns it.
     @discardableResult
     func recomputeAggregates(write: Bool) throws(StoreError) -> [String] {
@@ -265,7 +281,8 @@ struct CohortContext {
     init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
         self.members = members
-        samples = try store.activeSamples(among: members)
+        let samples = try store.activeSamples(among: members)
+        self.samples = samples
         var d: [ContigClass: Int] = [:]
         var gvcf = false
         for o in members {
@@ -278,24 +295,15 @@ struct CohortContext {
         var m = [UInt64](repeating: 0, count: words)
         for o in members { m[Int(o >> 6)] |= 1 << UInt64(o & 63) }
         mask = m
-        firsts = try store.batchFirstOrdinals()
-        // Counted members by absent policy (what each list entry adds depends on it), per batch and relative
-        // to its first ordinal, so a bitmap-encoded list is ANDed with them word by word.
-        let bases = firsts.sorted { $0.value < $1.value }
-        var masks: [Int: (ref: [UInt64], missing: [UInt64])] = [:]
-        for (i, (batch, base)) in bases.enumerated() {
-            let end = i + 1 < bases.count ? bases[i + 1].value : UInt32.max
-            let inBatch = members.filter { $0 >= base && $0 < end }
-            guard let top = inBatch.max() else { continue }
-            var r = [UInt64](repeating: 0, count: Int((top - base) >> 6) + 1), x = r
-            for o in inBatch {
-                guard let s = samples[o], s.counted else { continue }
-                let rel = o - base, w = Int(rel >> 6), bit: UInt64 = 1 << UInt64(rel & 63)
-                if s.policy == .ref { r[w] |= bit } else { x[w] |= bit }
-            }
-            masks[batch] = (r, x)
-        }
-        batchMasks = masks
+        // Counted members by absent policy (what each list entry adds depends on it), for every batch with a member.
+        let firsts = try store.batchFirstOrdinals()
+        self.firsts = firsts
+        let counted = members.filter { samples[$0]?.counted == true }
+        let ref = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .ref }, firsts: firsts)
+        let missing = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .missing }, firsts: firsts)
+        batchMasks = Dictionary(uniqueKeysWithValues: SQLiteVariantStore.masksByBatch(members, firsts: firsts).keys.map {
+            ($0, (ref: ref[$0] ?? [], missing: missing[$0] ?? []))
+        })
         gvcfMembers = gvcf
     }
 

@@ -175,16 +175,8 @@ extension SQLiteVariantStore: CarrierScan {
                                        _ body: (VariantCarriers) throws -> Void) throws {
         let firsts = try batchFirstOrdinals()
         let active = try activeSamples()
-        // The eligible samples as a bit mask relative to each batch's first ordinal: counting a variant's eligible
-        // carriers ANDs or decodes its lists against it, without building carriers.
-        var masks: [Int: [UInt64]] = [:]
-        for (batch, base) in firsts {
-            let top = eligible.filter { $0 >= base }.max().map { Int($0 - base) } ?? -1
-            guard top >= 0 else { continue }
-            var m = [UInt64](repeating: 0, count: top / 64 + 1)
-            for o in eligible where o >= base && Int(o - base) <= top { m[Int(o - base) >> 6] |= 1 << UInt64((o - base) & 63) }
-            masks[batch] = m
-        }
+        // Counting a variant's eligible carriers ANDs or decodes its lists against these, without building carriers.
+        let masks = Self.masksByBatch(eligible, firsts: firsts)
         // calls_vid orders the calls rows by variant; one variant's rows (one per batch) arrive together.
         let s = try db.statement("""
             SELECT v.vid, c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, k.batch_id, k.het, k.hom, k.hemi, k.qc,

@@ -198,7 +198,7 @@ public final class SQLiteVariantStore: VariantStore {
         }
         let (first, second) = slots.count >= parallelFrom && context == nil ? slots.halves() : (slots.runs, [])
         var main: Result<Rows, StoreError> = .success(Rows(found: [], slot: []))
-        var other: Result<(rows: Rows?, totals: [Totals]?)?, any Error> = .success(nil)
+        var other: Result<(rows: Rows?, totals: [Totals]?)?, any Error> = .success(nil)   // nil: read it here
         if slots.count < parallelFrom {
             main = Result { () throws(StoreError) in try rows(first, on: db) }
         } else {
@@ -215,18 +215,17 @@ public final class SQLiteVariantStore: VariantStore {
                 }
             })
         }
-        var part = try main.get()
+        var read = try main.get()
         main = .success(Rows(found: [], slot: []))   // the one reference left to its rows: no copy below
-        var share = try other.get()
-        other = .success(nil)
-        if share == nil { share = (second.isEmpty ? nil : try rows(second, on: db), try totals(on: db)) }
-        var found = part.found, slotOfRow = part.slot
-        part.found = []
-        if let more = share?.rows {
-            found += more.found
-            slotOfRow += more.slot
+        let share = try other.get() ?? (second.isEmpty ? nil : try rows(second, on: db), try totals(on: db))
+        if let more = share.rows {
+            read.found += more.found
+            read.slot += more.slot
         }
-        let totalsBySlot = share?.totals ?? []
+        let totalsBySlot = share.totals ?? []
+        var found = read.found
+        let slotOfRow = read.slot
+        read = Rows(found: [], slot: [])
         // Rows come in vid order; the output is in position order (the same order for one load's variants).
         var out: [VariantAggregate] = []
         var rowOfSlot = [Int32](repeating: -1, count: vids.count)
@@ -255,12 +254,8 @@ public final class SQLiteVariantStore: VariantStore {
         return out
     }
 
-    /// ``aggregateColumns`` by vid range, the contig's name and class given (columns 0 and 13 are placeholders).
-    static let rowsSQL = """
-        SELECT NULL, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, v.ac, v.an_delta, v.nhomalt, v.nhemi, v.tumours,
-               v.vaf_hist, NULL, v.vid, v.contig_id, v.filters, v.genes, v.consequences
-        FROM variant v WHERE v.vid BETWEEN ? AND ?
-        """
+    /// ``variantColumns`` by vid range: the region's contig is known, so no join.
+    static let rowsSQL = "SELECT \(variantColumns) FROM variant v WHERE v.vid BETWEEN ? AND ?"
 
     /// What changes with every batch and every erasure: two connections that read the same value see one state.
     static func committedState(_ db: SQLiteDatabase) throws(StoreError) -> [Int] {
@@ -295,7 +290,7 @@ public final class SQLiteVariantStore: VariantStore {
             s.reset()
             try s.bind([.int(run.lowerBound), .int(run.upperBound)])
             while try s.step() {
-                guard let i = slots[s.int(14)], s.int(2) >= contigStart else { continue }
+                guard let i = slots[s.int(12)], s.int(1) >= contigStart else { continue }
                 found.append(aggregate(s, defaults: defaults, contig: contig, contigClass: cls))
                 slotOfRow.append(Int32(i))
             }
@@ -303,22 +298,26 @@ public final class SQLiteVariantStore: VariantStore {
         return Rows(found: found, slot: slotOfRow)
     }
 
-    /// The columns ``aggregate(_:defaults:)`` reads, in its order (vid 14, contig_id 15 for callers).
-    static let aggregateColumns = """
-        c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, v.ac, v.an_delta, v.nhomalt, v.nhemi, v.tumours,
-        v.vaf_hist, c.class, v.vid, v.contig_id, v.filters, v.genes, v.consequences
+    /// The variant columns ``aggregate(_:defaults:contig:contigClass:)`` reads, in its order (vid 12, contig_id 13
+    /// for callers).
+    static let variantColumns = """
+        v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, v.ac, v.an_delta, v.nhomalt, v.nhemi, v.tumours, v.vaf_hist,
+        v.vid, v.contig_id, v.filters, v.genes, v.consequences
         """
+    /// ``variantColumns`` and the contig's name and class (17, 18), from a join with `contig c`.
+    static let aggregateColumns = variantColumns + ", c.name, c.class"
 
+    /// A row of ``aggregateColumns``, or of ``variantColumns`` when the caller gives the contig and its class.
     static func aggregate(_ s: Statement, defaults: [ContigClass: Int], contig: String? = nil, contigClass: ContigClass? = nil) -> VariantAggregate {
-        let cls = contigClass ?? ContigClass(rawValue: s.int(13)) ?? .autosome
+        let cls = contigClass ?? ContigClass(rawValue: s.int(18)) ?? .autosome
         var a = VariantAggregate(
-            contig: contig ?? s.text(0) ?? "", position: s.int(1), end: s.int(2), ref: s.text(3) ?? "", alt: s.text(4) ?? "",
-            kind: s.text(5) ?? "", rsid: s.text(6), ac: s.int(7), an: defaults[cls, default: 0] + s.int(8),
-            nHomAlt: s.int(9), nHemi: s.int(10), tumours: s.int(11),
-            tumourMedianVAF: s.isNull(12) ? nil : VAFHistogram(s.blob(12)).median)
-        if !s.isNull(16) { a.filters = (s.text(16) ?? "").split(separator: ";").map(String.init) }
-        if !s.isNull(17) { a.genes = (s.text(17) ?? "").split(separator: ",").map(String.init) }
-        if !s.isNull(18) { a.consequences = (s.text(18) ?? "").split(separator: ",").map(String.init) }
+            contig: contig ?? s.text(17) ?? "", position: s.int(0), end: s.int(1), ref: s.text(2) ?? "", alt: s.text(3) ?? "",
+            kind: s.text(4) ?? "", rsid: s.text(5), ac: s.int(6), an: defaults[cls, default: 0] + s.int(7),
+            nHomAlt: s.int(8), nHemi: s.int(9), tumours: s.int(10),
+            tumourMedianVAF: s.isNull(11) ? nil : VAFHistogram(s.blob(11)).median)
+        if !s.isNull(14) { a.filters = (s.text(14) ?? "").split(separator: ";").map(String.init) }
+        if !s.isNull(15) { a.genes = (s.text(15) ?? "").split(separator: ",").map(String.init) }
+        if !s.isNull(16) { a.consequences = (s.text(16) ?? "").split(separator: ",").map(String.init) }
         return a
     }
 
@@ -439,7 +438,7 @@ public final class SQLiteVariantStore: VariantStore {
             try one.bind([.int(h.vid)])
             guard try one.step() else { continue }
             let agg = Self.aggregate(one, defaults: defaults)
-            let contigID = one.int(15)
+            let contigID = one.int(13)
             out.append(((contigID, agg.position, names[h.ordinal] ?? ""), CarriedVariant(variant: agg, sample: names[h.ordinal] ?? "", zygosity: h.zygosity)))
         }
         return out.sorted { $0.key < $1.key }.map(\.row)
