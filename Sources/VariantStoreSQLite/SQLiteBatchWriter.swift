@@ -16,6 +16,7 @@ final class SQLiteBatchWriter: BatchWriter {
     private var needsRecompute = false
     private var finished = false
     private var open = true
+    private var segments: SegmentWriter!
 
     init(store: SQLiteVariantStore, plan: BatchPlan) throws {
         self.store = store
@@ -118,6 +119,7 @@ final class SQLiteBatchWriter: BatchWriter {
             assigned.append(AssignedSample(ordinal: ordinal, counted: countedFlags[i], spec: sp))
         }
         samples = assigned
+        segments = SegmentWriter(db: db, batchID: batchID, layout: BatchLayout(base: first, span: plan.samples.count))
         coverageExists = try db.scalarInt("SELECT count(*) FROM (SELECT 1 FROM coverage LIMIT 1)") ?? 0 > 0
     }
 
@@ -216,17 +218,7 @@ final class SQLiteBatchWriter: BatchWriter {
         let rows = StoredCalls(het: site.het, homAlt: site.homAlt, hemi: site.hemi, homRef: site.homRef, noCall: site.noCall,
                                exceptions: site.exceptions, qc: site.qc)
         guard !rows.isEmpty else { return }
-        // Insert first; only a second occurrence in this batch (another file, a duplicate record) reads and merges.
-        try db.statement("INSERT INTO calls(batch_id, vid, het, hom, hemi, homref, nocall, exceptions, qc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, vid) DO NOTHING")
-            .run([.int(batchID), .int(vid)] + rows.values(base: firstOrdinal, span: span))
-        guard db.changes == 0 else { return }
-        let existing = try db.statement("SELECT het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ? AND vid = ?")
-        try existing.bind([.int(batchID), .int(vid)])
-        guard try existing.step() else { return }
-        let merged = StoredCalls(columns: existing, base: firstOrdinal).merged(with: rows)
-        existing.reset()
-        try db.statement("UPDATE calls SET het = ?, hom = ?, hemi = ?, homref = ?, nocall = ?, exceptions = ?, qc = ? WHERE batch_id = ? AND vid = ?")
-            .run(merged.values(base: firstOrdinal, span: span) + [.int(batchID), .int(vid)])
+        try segments.add(vid: vid, contigID: try contigID(site.contig), position: site.position, rows)
     }
 
     func addCoverage(_ block: CoverageBlock) throws {
@@ -240,6 +232,7 @@ final class SQLiteBatchWriter: BatchWriter {
     }
 
     func finish(ploidy: [UInt32: [ContigClass: Int]], records: [Int]) throws {
+        try segments.flush()
         var defaults: [ContigClass: Int] = [:]
         for s in samples {
             let learned = ploidy[s.ordinal] ?? [:]
@@ -307,16 +300,6 @@ struct StoredCalls {
 
     var isEmpty: Bool { het.isEmpty && homAlt.isEmpty && hemi.isEmpty && homRef.isEmpty && noCall.isEmpty }
     var carriers: [UInt32] { het + homAlt + hemi }
-
-    func values(base: UInt32, span: Int) -> [SQLValue] {
-        [.blobOrNull(het.isEmpty ? [] : CarrierList.encode(het, base: base, span: span)),
-         .blobOrNull(homAlt.isEmpty ? [] : CarrierList.encode(homAlt, base: base, span: span)),
-         .blobOrNull(hemi.isEmpty ? [] : CarrierList.encode(hemi, base: base, span: span)),
-         .blobOrNull(homRef.isEmpty ? [] : CarrierList.encode(homRef, base: base, span: span)),
-         .blobOrNull(noCall.isEmpty ? [] : CarrierList.encode(noCall, base: base, span: span)),
-         .blobOrNull(ExceptionCodec.encode(exceptions.sorted { $0.ordinal < $1.ordinal }, base: base)),
-         .blobOrNull(QCCodec.encode(qc))]
-    }
 
     /// Union with another occurrence; QC follows the merged carrier order.
     func merged(with o: StoredCalls) -> StoredCalls {

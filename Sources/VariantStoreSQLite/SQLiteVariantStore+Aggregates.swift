@@ -19,14 +19,12 @@ extension SQLiteVariantStore {
         var totals: [Int: Totals] = [:]
         let vids = try db.statement("SELECT vid FROM variant")
         while try vids.step() { totals[vids.int(0)] = Totals() }
-        let firsts = try batchFirstOrdinals()
-        let rows = try db.statement("SELECT vid, batch_id, het, hom, hemi, homref, nocall, exceptions, qc FROM calls")
-        while try rows.step() {
-            let vid = rows.int(0)
-            let calls = StoredCalls(columns: rows, base: firsts[rows.int(1)] ?? 0, offset: 2)
-            var t = totals[vid] ?? Totals()
-            Self.accumulate(calls, samples: samples, into: &t)
-            totals[vid] = t
+        try forEachSegment { _, _, layout, entries in
+            for e in entries {
+                var t = totals[e.vid] ?? Totals()
+                Self.accumulate(StoredCalls(e, base: layout.base), samples: samples, into: &t)
+                totals[e.vid] = t
+            }
         }
         // gVCF reference blocks of counted samples: every variant they cover is called hom-ref for them.
         let blocks = try db.statement("SELECT contig_lo, start, end, ordinal, ploidy FROM coverage")
@@ -133,7 +131,6 @@ extension SQLiteVariantStore {
     /// Removes samples from every calls row and from coverage; marks them inactive. Inside a transaction.
     func removeSamples(_ ordinals: Set<UInt32>) throws(StoreError) -> (rows: Int, blocks: Int) {
         guard !ordinals.isEmpty else { return (0, 0) }
-        let firsts = try batchFirstOrdinals()
         var batches = Set<Int>()
         let sb = try db.statement("SELECT DISTINCT batch_id FROM sample WHERE ordinal = ?")
         for o in ordinals {
@@ -142,30 +139,24 @@ extension SQLiteVariantStore {
             while try sb.step() { batches.insert(sb.int(0)) }
         }
         var rewritten = 0
-        for b in batches {
-            let base = firsts[b] ?? 0
-            let span = try db.scalarInt("SELECT sample_count FROM batch WHERE batch_id = ?", [.int(b)]) ?? 0
-            let rows = try db.statement("SELECT vid, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ?")
-            try rows.bind([.int(b)])
-            var updates: [(Int, StoredCalls)] = []
-            while try rows.step() {
-                let calls = StoredCalls(columns: rows, base: base, offset: 1)
-                let after = calls.removing(ordinals)
-                if after.het.count != calls.het.count || after.homAlt.count != calls.homAlt.count || after.hemi.count != calls.hemi.count
-                    || after.homRef.count != calls.homRef.count || after.noCall.count != calls.noCall.count
-                    || after.exceptions.count != calls.exceptions.count {
-                    updates.append((rows.int(0), after))
+        for b in batches.sorted() {
+            var changed: [(Int, [SegmentEntry], Int)] = []
+            try forEachSegment(batch: b) { id, _, layout, entries in
+                var after = entries
+                var touched = 0
+                for i in after.indices {
+                    let calls = StoredCalls(after[i], base: layout.base)
+                    let removed = calls.removing(ordinals)
+                    if removed.het.count != calls.het.count || removed.homAlt.count != calls.homAlt.count || removed.hemi.count != calls.hemi.count
+                        || removed.homRef.count != calls.homRef.count || removed.noCall.count != calls.noCall.count
+                        || removed.exceptions.count != calls.exceptions.count {
+                        after[i] = removed.entry(vid: after[i].vid, base: layout.base)
+                        touched += 1
+                    }
                 }
+                if touched > 0 { changed.append((id, after, layout.span)); rewritten += touched }
             }
-            for (vid, after) in updates {
-                if after.isEmpty {
-                    try db.statement("DELETE FROM calls WHERE vid = ? AND batch_id = ?").run([.int(vid), .int(b)])
-                } else {
-                    try db.statement("UPDATE calls SET het = ?, hom = ?, hemi = ?, homref = ?, nocall = ?, exceptions = ?, qc = ? WHERE vid = ? AND batch_id = ?")
-                        .run(after.values(base: base, span: span) + [.int(vid), .int(b)])
-                }
-            }
-            rewritten += updates.count
+            for (id, entries, span) in changed { try rewriteSegment(id, entries: entries, span: span) }
         }
         var blocks = 0
         for o in ordinals {
@@ -227,16 +218,25 @@ extension SQLiteVariantStore {
                 try db.statement("DELETE FROM person WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM sample WHERE person_id = ?)").run([.int(pid), .int(pid)])
             }
             try recomputeAggregates(write: true)
-            // Variants that no remaining sample carries are dropped (gnomAD's "dead alleles").
-            let deadQuery = try db.statement("""
-                SELECT vid FROM variant v WHERE NOT EXISTS (
-                    SELECT 1 FROM calls c WHERE c.vid = v.vid AND (c.het IS NOT NULL OR c.hom IS NOT NULL OR c.hemi IS NOT NULL))
-                """)
-            var dead: [Int] = []
-            while try deadQuery.step() { dead.append(deadQuery.int(0)) }
-            for vid in dead {
-                for table in ["calls", "annotation", "variant"] {
-                    try db.statement("DELETE FROM \(table) WHERE vid = ?").run([.int(vid)])
+            // Variants that no remaining sample carries are dropped (gnomAD's "dead alleles"), with their calls.
+            var carried = Set<Int>()
+            try forEachSegment { _, _, _, entries in
+                for e in entries where !e.lists[0].isEmpty || !e.lists[1].isEmpty || !e.lists[2].isEmpty { carried.insert(e.vid) }
+            }
+            var dead = Set<Int>()
+            let all = try db.statement("SELECT vid FROM variant")
+            while try all.step() { if !carried.contains(all.int(0)) { dead.insert(all.int(0)) } }
+            if !dead.isEmpty {
+                var changed: [(Int, [SegmentEntry], Int)] = []
+                try forEachSegment { id, _, layout, entries in
+                    let kept = entries.filter { !dead.contains($0.vid) }
+                    if kept.count != entries.count { changed.append((id, kept, layout.span)) }
+                }
+                for (id, entries, span) in changed { try rewriteSegment(id, entries: entries, span: span) }
+                for vid in dead.sorted() {
+                    for table in ["annotation", "variant"] {
+                        try db.statement("DELETE FROM \(table) WHERE vid = ?").run([.int(vid)])
+                    }
                 }
             }
             let dropped = dead.count
@@ -273,6 +273,7 @@ struct CohortContext {
     let samples: SQLiteVariantStore.SampleTable
     let defaults: [ContigClass: Int]
     let firsts: [Int: UInt32]
+    let layouts: [Int: BatchLayout]
     let gvcfMembers: Bool
     let mask: [UInt64]
     /// Per batch: counted members by absent policy, as masks relative to the batch's first ordinal.
@@ -298,6 +299,7 @@ struct CohortContext {
         // Counted members by absent policy (what each list entry adds depends on it), for every batch with a member.
         let firsts = try store.batchFirstOrdinals()
         self.firsts = firsts
+        layouts = try store.batchLayouts()
         let counted = members.filter { samples[$0]?.counted == true }
         let ref = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .ref }, firsts: firsts)
         let missing = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .missing }, firsts: firsts)
@@ -307,46 +309,51 @@ struct CohortContext {
         gvcfMembers = gvcf
     }
 
-    /// Reads the calls rows of `slots`' variants, in the batches with a member.
-    static let callsSQL = "SELECT vid, het, hom, hemi, homref, nocall, exceptions, qc FROM calls WHERE batch_id = ? AND vid BETWEEN ? AND ?"
-
-    /// Cohort contributions of the calls rows of `slots`' variants in `runs`, by slot: per batch with a member, one
-    /// range scan of the calls key per run (`rows`, prepared from ``callsSQL`` on whichever connection reads them).
-    func totals(_ slots: VidSlots, runs: [ClosedRange<Int>], rows: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
+    /// Cohort contributions of `slots`' variants (on contig `contigID`, at positions `from ... to`), by slot: the
+    /// segments that can hold them (`segments`, prepared from ``SQLiteVariantStore/segmentsSQL`` on whichever
+    /// connection reads them), in the batches with a member, counted without building lists.
+    func totals(_ slots: VidSlots, contigID: Int, from: Int, to: Int, segments: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
         var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
         let classes: [CallClass] = [.het, .homAlt, .hemi, .homRef, .noCall]
         let rules = classes.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
-        defer { rows.reset() }
-        for batch in batchMasks.keys.sorted() {
-            let base = firsts[batch] ?? 0
-            guard let masks = batchMasks[batch] else { continue }
-            for run in runs {
-                rows.reset()
-                try rows.bind([.int(batch), .int(run.lowerBound), .int(run.upperBound)])
-                while try rows.step() {
-                    guard let i = slots[rows.int(0)] else { continue }
-                    if rows.isNull(6) {
-                        // The common case: count each list's members without building arrays (bitmaps word by word).
-                        var t = out[i]
-                        for c in 0..<5 where !rows.isNull(Int32(c + 1)) {
-                            let (nRef, nMissing) = rows.withBlob(Int32(c + 1)) { bytes in
-                                CarrierList.countMembers(bytes, base: base, ref: masks.ref, missing: masks.missing)
-                            }
-                            let rule = rules[c]
-                            t.anDelta += nRef * rule.ref.anDelta + nMissing * rule.missing.anDelta
-                            t.ac += nRef * rule.ref.ac + nMissing * rule.missing.ac
-                            if c == 1 { t.nHomAlt += nRef + nMissing }
-                        }
-                        out[i] = t
-                    } else {
-                        let calls = StoredCalls(columns: rows, base: base, offset: 1, decodeQC: false)
-                        let mask = self.mask
-                        SQLiteVariantStore.accumulate(calls, samples: samples, include: { o in
-                            let w = Int(o >> 6)
-                            return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
-                        }, into: &out[i])
-                    }
+        defer { segments.reset() }
+        try segments.bind([.int(contigID), .int(from), .int(to)])
+        while try segments.step() {
+            let batch = segments.int(1)
+            guard let masks = batchMasks[batch], let layout = layouts[batch] else { continue }
+            let id = segments.int(0)
+            let counted = segments.withBlob(2) { bytes in
+                Result { () throws(SegmentError) in try CallSegment.countMembers(bytes, span: layout.span, ref: masks.ref, missing: masks.missing) }
+            }
+            let counts: CallSegment.MemberCounts
+            switch counted {
+            case let .success(c): counts = c
+            case let .failure(e): throw StoreError(.database, "calls segment \(id): \(e)", fix: "restore the store from a backup")
+            }
+            if counts.exceptional {
+                // Call exceptions change what an entry adds per sample: decode the segment and apply the loader's rules.
+                let mask = self.mask
+                for e in try SQLiteVariantStore.decodeSegment(segments, column: 2, segmentID: id, span: layout.span) {
+                    guard let i = slots[e.vid] else { continue }
+                    SQLiteVariantStore.accumulate(StoredCalls(e, base: layout.base, decodeQC: false), samples: samples, include: { o in
+                        let w = Int(o >> 6)
+                        return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
+                    }, into: &out[i])
                 }
+                continue
+            }
+            for (entry, vid) in counts.vids.enumerated() {
+                guard let i = slots[vid] else { continue }
+                var t = out[i]
+                for c in 0..<CallSegment.kinds {
+                    let nRef = Int(counts.ref[entry * CallSegment.kinds + c]), nMissing = Int(counts.missing[entry * CallSegment.kinds + c])
+                    guard nRef != 0 || nMissing != 0 else { continue }
+                    let rule = rules[c]
+                    t.anDelta += nRef * rule.ref.anDelta + nMissing * rule.missing.anDelta
+                    t.ac += nRef * rule.ref.ac + nMissing * rule.missing.ac
+                    if c == 1 { t.nHomAlt += nRef + nMissing }
+                }
+                out[i] = t
             }
         }
         return out

@@ -174,62 +174,89 @@ extension SQLiteVariantStore: CarrierScan {
     public func forEachVariantCarriers(eligible: Set<UInt32>, wanted: (VariantCarriers, Int) throws -> Bool,
                                        _ body: (VariantCarriers) throws -> Void) throws {
         let firsts = try batchFirstOrdinals()
+        let layouts = try batchLayouts()
         let active = try activeSamples()
-        // Counting a variant's eligible carriers ANDs or decodes its lists against these, without building carriers.
         let masks = Self.masksByBatch(eligible, firsts: firsts)
-        // calls_vid orders the calls rows by variant; one variant's rows (one per batch) arrive together.
-        let s = try db.statement("""
-            SELECT v.vid, c.name, v.pos, v.end_pos, v.ref, v.alt, v.kind, v.rsid, k.batch_id, k.het, k.hom, k.hemi, k.qc,
-                   v.filters, v.genes
-            FROM calls k INDEXED BY calls_vid JOIN variant v ON v.vid = k.vid JOIN contig c ON c.contig_id = v.contig_id
-            ORDER BY k.vid
+        // Contig by contig, window by window of positions: the window's variants in position order, then every
+        // segment that can hold them, decoded once; memory follows the window, not the store.
+        let window = SegmentWriter.maxReach
+        let contigs = try db.statement("SELECT contig_id, name FROM contig ORDER BY contig_id")
+        var contigList: [(Int, String)] = []
+        while try contigs.step() { contigList.append((contigs.int(0), contigs.text(1) ?? "")) }
+        let extent = try db.statement("SELECT min(pos), max(pos) FROM variant WHERE contig_id = ?")
+        let variants = try db.statement("""
+            SELECT vid, pos, end_pos, ref, alt, kind, rsid, filters, genes FROM variant
+            WHERE contig_id = ? AND pos BETWEEN ? AND ? ORDER BY pos, ref, alt
             """)
-        struct Row { var batch: Int; var het: [UInt8]; var hom: [UInt8]; var hemi: [UInt8]; var qc: [UInt8] }
-        var current: VariantCarriers?
-        var rows: [Row] = []
-        func flush() throws {
-            defer { current = nil; rows.removeAll(keepingCapacity: true) }
-            guard var c = current else { return }
-            var count = 0
-            for r in rows {
-                guard let mask = masks[r.batch] else { continue }
-                let base = firsts[r.batch] ?? 0
-                for list in [r.het, r.hom, r.hemi] where !list.isEmpty {
-                    count += list.withUnsafeBytes { CarrierList.countMembers($0, base: base, ref: mask, missing: []).ref }
+        let segments = try db.statement(Self.segmentsSQL)
+        struct Row { var batch: Int; var entry: SegmentEntry }
+        for (cid, name) in contigList {
+            extent.reset()
+            try extent.bind([.int(cid)])
+            guard try extent.step(), !extent.isNull(0) else { continue }
+            let (low, high) = (extent.int(0), extent.int(1))
+            extent.reset()
+            var start = low
+            while start <= high {
+                let end = start + window - 1
+                defer { start = end + 1 }
+                var found: [VariantCarriers] = []
+                var slot: [Int: Int] = [:]
+                variants.reset()
+                try variants.bind([.int(cid), .int(start), .int(end)])
+                while try variants.step() {
+                    slot[variants.int(0)] = found.count
+                    found.append(VariantCarriers(variantKey: variants.int(0), contig: name, position: variants.int(1), end: variants.int(2),
+                                                 ref: variants.text(3) ?? "", alt: variants.text(4) ?? "", kind: variants.text(5) ?? "",
+                                                 rsid: variants.text(6), filters: variants.text(7),
+                                                 genes: (variants.text(8) ?? "").split(separator: ",").map(String.init), carriers: []))
                 }
-            }
-            guard count > 0, try wanted(c, count) else { return }
-            for r in rows {
-                let base = firsts[r.batch] ?? 0
-                let lists: [(Zygosity, [UInt32])] = [(.het, CarrierList.decode(r.het, base: base)),
-                                                     (.homAlt, CarrierList.decode(r.hom, base: base)),
-                                                     (.hemizygous, CarrierList.decode(r.hemi, base: base))]
-                let qc = QCCodec.decode(r.qc)
-                let total = lists.reduce(0) { $0 + $1.1.count }
-                var i = 0
-                for (z, ordinals) in lists {
-                    for o in ordinals {
-                        defer { i += 1 }
-                        guard active[o] != nil else { continue }
-                        let q = qc.count == total ? qc[i] : nil
-                        c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: q?.depth.map(Int.init), vaf: q?.vaf.map { Double($0) / 254 }))
+                variants.reset()
+                guard !found.isEmpty else { continue }
+                var rows = [[Row]](repeating: [], count: found.count)
+                segments.reset()
+                try segments.bind([.int(cid), .int(start), .int(end)])
+                while try segments.step() {
+                    let batch = segments.int(1)
+                    guard let layout = layouts[batch] else { continue }
+                    for e in try Self.decodeSegment(segments, column: 2, segmentID: segments.int(0), span: layout.span) {
+                        if let i = slot[e.vid] { rows[i].append(Row(batch: batch, entry: e)) }
                     }
                 }
+                segments.reset()
+                for (i, var c) in found.enumerated() {
+                    // Count the eligible carriers first: most variants are not wanted, and need no carrier list.
+                    var count = 0
+                    for r in rows[i] {
+                        guard let mask = masks[r.batch] else { continue }   // relative to the batch's first ordinal
+                        for kind in 0..<3 {
+                            for rel in r.entry.lists[kind] {
+                                let w = Int(rel >> 6)
+                                if w < mask.count, mask[w] & (1 << UInt64(rel & 63)) != 0 { count += 1 }
+                            }
+                        }
+                    }
+                    guard count > 0, try wanted(c, count) else { continue }
+                    for r in rows[i] {
+                        let base = layouts[r.batch]?.base ?? 0
+                        let qc = QCCodec.decode(r.entry.qc)
+                        let total = r.entry.lists[0].count + r.entry.lists[1].count + r.entry.lists[2].count
+                        var q = 0
+                        for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
+                            for rel in r.entry.lists[kind] {
+                                defer { q += 1 }
+                                let o = base + rel
+                                guard active[o] != nil else { continue }
+                                let v = qc.count == total ? qc[q] : nil
+                                c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 }))
+                            }
+                        }
+                    }
+                    guard !c.carriers.isEmpty else { continue }
+                    c.carriers.sort { $0.ordinal < $1.ordinal }
+                    try body(c)
+                }
             }
-            guard !c.carriers.isEmpty else { return }
-            c.carriers.sort { $0.ordinal < $1.ordinal }
-            try body(c)
         }
-        while try s.step() {
-            let vid = s.int(0)
-            if current?.variantKey != vid {
-                try flush()
-                current = VariantCarriers(variantKey: vid, contig: s.text(1) ?? "", position: s.int(2), end: s.int(3), ref: s.text(4) ?? "",
-                                          alt: s.text(5) ?? "", kind: s.text(6) ?? "", rsid: s.text(7), filters: s.text(13),
-                                          genes: (s.text(14) ?? "").split(separator: ",").map(String.init), carriers: [])
-            }
-            rows.append(Row(batch: s.int(8), het: s.blob(9), hom: s.blob(10), hemi: s.blob(11), qc: s.blob(12)))
-        }
-        try flush()
     }
 }

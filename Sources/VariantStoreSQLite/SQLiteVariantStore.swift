@@ -36,6 +36,10 @@ public final class SQLiteVariantStore: VariantStore {
             do {
                 try db.transaction {
                     try db.execute(sql)
+                    switch Schema.steps[id] {
+                    case .callsToSegments?: try convertCallsToSegments()
+                    case nil: break
+                    }
                     try db.statement("INSERT INTO migration(id, applied_at) VALUES (?, ?)").run([.text(id), .text(Clock.now())])
                 }
             } catch let e as StoreError { throw e } catch { throw StoreError(.database, "\(error)") }
@@ -194,7 +198,9 @@ public final class SQLiteVariantStore: VariantStore {
                           contig: region.contig, contigStart: region.start)
         }
         func totals(on connection: SQLiteDatabase) throws(StoreError) -> [Totals]? {
-            try context.map { c throws(StoreError) in try c.totals(slots, runs: slots.runs, rows: try connection.statement(CohortContext.callsSQL)) }
+            try context.map { c throws(StoreError) in
+                try c.totals(slots, contigID: cid, from: from, to: end, segments: try connection.statement(Self.segmentsSQL))
+            }
         }
         let (first, second) = slots.count >= parallelFrom && context == nil ? slots.halves() : (slots.runs, [])
         var main: Result<Rows, StoreError> = .success(Rows(found: [], slot: []))
@@ -349,10 +355,12 @@ public final class SQLiteVariantStore: VariantStore {
             info[o] = Sample(batch: sq.int(0), ploidy: [.autosome: sq.int(1), .x: sq.int(2), .y: sq.int(3), .mitochondrial: sq.int(4)],
                              absentIsRef: sq.text(5) == "ref")
         }
-        let firsts = try batchFirstOrdinals()
+        let layouts = try batchLayouts()
         let wanted = Set(samples)
-        let find = try db.statement("SELECT v.vid FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE c.name = ? AND v.pos = ? AND v.ref = ? AND v.alt = ?")
-        let rows = try db.statement("SELECT batch_id, het, hom, hemi, homref, nocall FROM calls WHERE vid = ?")
+        let find = try db.statement("SELECT v.vid, v.contig_id FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE c.name = ? AND v.pos = ? AND v.ref = ? AND v.alt = ?")
+        let segments = try db.statement(Self.segmentsSQL)
+        // Neighbouring lookups share segments: keep the last few decoded.
+        var decoded: [Int: [SegmentEntry]] = [:]
         var out: [[String]] = []
         for id in ids {
             find.reset()
@@ -360,19 +368,25 @@ public final class SQLiteVariantStore: VariantStore {
             var state: [UInt32: Int] = [:]   // 1 het, 2 hom-alt, 3 hemizygous, 4 hom-ref, 5 no-call
             var batchesWithRow = Set<Int>()
             if try find.step() {
-                let vid = find.int(0)
+                let vid = find.int(0), cid = find.int(1)
                 find.reset()
-                rows.reset()
-                try rows.bind([.int(vid)])
-                while try rows.step() {
-                    let batch = rows.int(0)
-                    batchesWithRow.insert(batch)
-                    for col in Int32(1)...5 {
-                        rows.withBlob(col) { bytes in
-                            CarrierList.forEach(bytes, base: firsts[batch] ?? 0) { o in if wanted.contains(o) { state[o] = Int(col) } }
+                segments.reset()
+                try segments.bind([.int(cid), .int(id.position), .int(id.position)])
+                while try segments.step() {
+                    let segment = segments.int(0), batch = segments.int(1)
+                    guard let layout = layouts[batch] else { continue }
+                    if decoded[segment] == nil {
+                        if decoded.count >= 8 { decoded.removeAll() }
+                        decoded[segment] = try Self.decodeSegment(segments, column: 2, segmentID: segment, span: layout.span)
+                    }
+                    for e in decoded[segment] ?? [] where e.vid == vid {
+                        batchesWithRow.insert(batch)
+                        for kind in 0..<CallSegment.kinds {
+                            for r in e.lists[kind] where wanted.contains(layout.base + r) { state[layout.base + r] = kind + 1 }
                         }
                     }
                 }
+                segments.reset()
             }
             let cls = ContigClass(contig: id.contig)
             out.append(samples.map { o in
@@ -403,7 +417,6 @@ public final class SQLiteVariantStore: VariantStore {
 
     public func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant] {
         guard !ordinals.isEmpty else { return [] }
-        let firsts = try batchFirstOrdinals()
         var names: [UInt32: String] = [:]
         var batches = Set<Int>()
         let sq = try db.statement("SELECT name, batch_id FROM sample WHERE ordinal = ? AND active = 1")
@@ -413,16 +426,11 @@ public final class SQLiteVariantStore: VariantStore {
             if try sq.step() { names[o] = sq.text(0); batches.insert(sq.int(1)) }
         }
         var hits: [(vid: Int, ordinal: UInt32, zygosity: Zygosity)] = []
-        let rows = try db.statement("SELECT vid, het, hom, hemi FROM calls WHERE batch_id = ?")
         for b in batches.sorted() {
-            rows.reset()
-            try rows.bind([.int(b)])
-            let base = firsts[b] ?? 0
-            while try rows.step() {
-                let vid = rows.int(0)
-                for (col, z) in [(Int32(1), Zygosity.het), (2, .homAlt), (3, .hemizygous)] {
-                    rows.withBlob(col) { bytes in
-                        CarrierList.forEach(bytes, base: base) { o in if ordinals.contains(o) { hits.append((vid, o, z)) } }
+            try forEachSegment(batch: b) { _, _, layout, entries in
+                for e in entries {
+                    for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
+                        for r in e.lists[kind] where ordinals.contains(layout.base + r) { hits.append((e.vid, layout.base + r, z)) }
                     }
                 }
             }
@@ -562,7 +570,7 @@ public final class SQLiteVariantStore: VariantStore {
             assembly: try assembly(), samples: samples,
             people: try db.scalarInt("SELECT count(DISTINCT person_id) FROM sample WHERE active = 1") ?? 0,
             batches: try db.scalarInt("SELECT count(*) FROM batch") ?? 0, variantsByKind: kinds,
-            callRows: try db.scalarInt("SELECT count(*) FROM calls") ?? 0, bytesOnDisk: bytes,
+            callRows: try db.scalarInt("SELECT coalesce(sum(entries), 0) FROM calls_segment") ?? 0, bytesOnDisk: bytes,
             bytesPerGenotype: variants > 0 && samples > 0 ? Double(bytes) / (Double(variants) * Double(samples)) : nil,
             erasures: try db.scalarInt("SELECT count(*) FROM audit WHERE action = 'erase'") ?? 0)
     }
@@ -582,13 +590,12 @@ public final class SQLiteVariantStore: VariantStore {
     }
 
     public func ordinalsInCalls() throws -> Set<UInt32> {
-        let firsts = try batchFirstOrdinals()
-        let s = try db.statement("SELECT batch_id, het, hom, hemi, homref, nocall, exceptions FROM calls")
         var out = Set<UInt32>()
-        while try s.step() {
-            let base = firsts[s.int(0)] ?? 0
-            for col in Int32(1)...5 { out.formUnion(CarrierList.decode(s.blob(col), base: base)) }
-            out.formUnion(ExceptionCodec.decode(s.blob(6), base: base).map(\.ordinal))
+        try forEachSegment { _, _, layout, entries in
+            for e in entries {
+                for list in e.lists { out.formUnion(list.map { layout.base + $0 }) }
+                out.formUnion(ExceptionCodec.decode(e.exceptions, base: layout.base).map(\.ordinal))
+            }
         }
         return out
     }

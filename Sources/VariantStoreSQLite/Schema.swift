@@ -105,5 +105,20 @@ enum Schema {
         FROM aggregate a WHERE a.vid = variant.vid;
         DROP TABLE aggregate;
         """),
+        // Calls move from a row per variant and batch to segments of up to 2,048 variants of one batch (CallSegment):
+        // the row keys, the vid index and their page slack cost more than the lists, and inside a segment a
+        // variant's het/hom-alt lists can be stored as the difference from a linked earlier variant's. The rows
+        // are converted by `convertCallsToSegments` (Swift), which then drops `calls` and `calls_vid`.
+        ("0006-call-segments", """
+        CREATE TABLE calls_segment(segment_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
+                                   contig_id INTEGER NOT NULL, first_pos INTEGER NOT NULL, last_pos INTEGER NOT NULL,
+                                   entries INTEGER NOT NULL, data BLOB NOT NULL);
+        CREATE INDEX calls_segment_locus ON calls_segment(contig_id, first_pos);
+        CREATE INDEX calls_segment_batch ON calls_segment(batch_id);
+        """),
     ]
+
+    /// Migrations with a step SQL cannot express, run after their SQL in the same transaction.
+    enum Step { case callsToSegments }
+    static let steps: [String: Step] = ["0006-call-segments": .callsToSegments]
 }

@@ -20,6 +20,82 @@ struct SchemaTests {
         #expect(try again.appliedMigrations() == first)
     }
 
+    /// A store written before migration 0006 kept one `calls` row per variant and batch (CarrierList columns). The
+    /// test writes that layout back from a loaded store, lets the store reopen (running 0006), and expects every
+    /// answer that reads calls to be what it was.
+    @Test("migration 0006 turns per-variant calls rows into segments without changing any answer")
+    func callsToSegments() async throws {
+        let t = try TestStore()
+        defer { t.remove() }
+        _ = try await t.load([Fixtures.path("cohort/1kg_p3.chr22_16050000-16061300.vcf.gz")])
+        _ = try await t.load([Fixtures.path("somatic/test_strelka.vcf")]) { $0.assembly = .grch37 }
+        let samples = try t.store.samples().map(\.ordinal)
+        let cohort = Set(samples.filter { $0 % 3 == 0 })
+        func answers(_ store: SQLiteVariantStore) throws -> [String] {
+            var out: [String] = []
+            for contig in ["22", "7", "1"] {
+                for a in try store.aggregates(in: Region(contig: contig), cohort: cohort) {
+                    out.append("\(a.variantID) \(a.ac) \(a.an) \(a.nHomAlt) \(a.tumours) \(String(describing: a.cohort))")
+                }
+            }
+            let ids = try store.aggregates(in: Region(contig: "22")).prefix(40).map(\.variantID)
+            out += try store.genotypes(at: ids, samples: Array(samples.prefix(30))).map { $0.joined(separator: ",") }
+            out.append(try store.ordinalsInCalls().sorted().map(String.init).joined(separator: ","))
+            out.append("\(try store.stats().callRows)")
+            return out
+        }
+        let before = try answers(t.store)
+        #expect(before.count > 100)
+
+        // The pre-0006 layout, from the segments.
+        let batches = try Shell.run(["sqlite3", "-separator", "\t", t.path, "SELECT batch_id, first_ordinal, sample_count FROM batch"])
+        var layout: [String: (base: UInt32, span: Int)] = [:]
+        for line in batches.stdout.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            layout[f[0]] = (UInt32(f[1])!, Int(f[2])!)
+        }
+        let segments = try Shell.run(["sqlite3", "-separator", "\t", t.path, "SELECT batch_id, hex(data) FROM calls_segment"])
+        func hex(_ b: [UInt8]) -> String { b.isEmpty ? "NULL" : "X'" + b.map { String(format: "%02X", $0) }.joined() + "'" }
+        var sql = """
+            BEGIN;
+            CREATE TABLE calls(batch_id INTEGER NOT NULL, vid INTEGER NOT NULL, het BLOB, hom BLOB, hemi BLOB,
+                               homref BLOB, nocall BLOB, exceptions BLOB, qc BLOB, PRIMARY KEY (batch_id, vid)) WITHOUT ROWID;
+            CREATE INDEX calls_vid ON calls(vid);
+
+            """
+        var rows = 0
+        for line in segments.stdout.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            let (base, span) = layout[f[0]]!
+            var bytes: [UInt8] = []
+            var i = f[1].startIndex
+            while i < f[1].endIndex {
+                let j = f[1].index(i, offsetBy: 2)
+                bytes.append(UInt8(f[1][i..<j], radix: 16)!)
+                i = j
+            }
+            for e in try CallSegment.decode(bytes, span: span) {
+                let lists = e.lists.map { $0.isEmpty ? [] : CarrierList.encode($0.map { $0 + base }, base: base, span: span) }
+                sql += "INSERT INTO calls VALUES (\(f[0]), \(e.vid), \((lists.map(hex) + [hex(e.exceptions), hex(e.qc)]).joined(separator: ", ")));\n"
+                rows += 1
+            }
+        }
+        sql += "DROP TABLE calls_segment; DELETE FROM migration WHERE id = '0006-call-segments'; COMMIT;\n"
+        #expect(rows > 100)
+        let script = t.dir.appendingPathComponent("downgrade.sql")
+        try sql.write(to: script, atomically: true, encoding: .utf8)
+        let r = try Shell.run(["sqlite3", t.path, ".read \(script.path)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Shell.run(["sqlite3", t.path, "SELECT count(*) FROM calls"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(rows)")
+
+        let reopened = try SQLiteVariantStore(path: t.path)
+        #expect(try reopened.appliedMigrations().contains("0006-call-segments"))
+        #expect(try answers(reopened) == before)
+        #expect(try reopened.verifyAggregates().isEmpty)
+        let left = try Shell.run(["sqlite3", t.path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('calls', 'calls_vid')"])
+        #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test("--min-gq: gVCF reference blocks below the threshold do not count toward AN")
     func minGQ() async throws {
         let file = Fixtures.path("gvcf/NA12878.prod.chr20snippet.head2000.g.vcf.gz")

@@ -23,7 +23,7 @@ struct SnapshotTests {
         let during = try t.store.readSnapshot { () throws -> [CohortCounts?] in
             _ = try t.store.assembly()   // the snapshot starts at the first read
             // Another process drops every het call and records it, as a batch or an erasure would.
-            let r = try Shell.run(["sqlite3", t.path, "UPDATE calls SET het = NULL; INSERT INTO audit(at, action, subject, details) VALUES ('now', 'test', 'test', 'test');"])
+            let r = try Shell.run(["sqlite3", t.path, "DELETE FROM calls_segment; INSERT INTO audit(at, action, subject, details) VALUES ('now', 'test', 'test', 'test');"])
             try #require(r.status == 0, "\(r.stderr)")
             return try t.store.aggregates(in: region, cohort: cohort).map(\.cohort)
         }
