@@ -91,11 +91,12 @@ final class SQLiteBatchWriter: BatchWriter {
         }
         var countedFlags = [Bool](repeating: false, count: plan.samples.count)
         var personIDs = [Int](repeating: 0, count: plan.samples.count)
-        for i in plan.samples.indices {
+        // In pseudonym order, so the pseudonym index fills its pages as it grows instead of splitting them.
+        for i in plan.samples.indices.sorted(by: { plan.samples[$0].pseudonym < plan.samples[$1].pseudonym }) {
             let sp = plan.samples[i]
             try db.statement("INSERT INTO person(pseudonym, sex, birth_year) VALUES (?, ?, ?) ON CONFLICT(pseudonym) DO UPDATE SET sex = coalesce(excluded.sex, sex), birth_year = coalesce(excluded.birth_year, birth_year)")
-                .run([.text(sp.pseudonym), .optional(sp.sex), .optional(sp.birthYear)])
-            personIDs[i] = try db.scalarInt("SELECT person_id FROM person WHERE pseudonym = ?", [.text(sp.pseudonym)]) ?? 0
+                .run([.pseudonym(sp.pseudonym), .optional(sp.sex), .optional(sp.birthYear)])
+            personIDs[i] = try db.scalarInt("SELECT person_id FROM person WHERE pseudonym = ?", [.pseudonym(sp.pseudonym)]) ?? 0
         }
         for i in order where plan.samples[i].role != .tumour {
             let pid = personIDs[i]
@@ -115,7 +116,7 @@ final class SQLiteBatchWriter: BatchWriter {
                           .text(sp.role.rawValue), .int(countedFlags[i] ? 1 : 0), .text(sp.absentPolicy.rawValue),
                           .optional(sp.specimenType), .optional(sp.collectionDate), .optional(sp.diagnosis),
                           .optional(sp.diagnosisDate), .optional(sp.careSite), .optional(sp.assay),
-                          attributes.isEmpty ? .null : .text(attributes), .text(now)])
+                          attributes.isEmpty ? .null : .text(attributes), .text("")])
             assigned.append(AssignedSample(ordinal: ordinal, counted: countedFlags[i], spec: sp))
         }
         samples = assigned
@@ -154,7 +155,8 @@ final class SQLiteBatchWriter: BatchWriter {
                 INSERT INTO variant(contig_id, pos, end_pos, ref, alt, kind, rsid, ac, an_delta, nhomalt, nhemi, tumours)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-                .run([.int(cid), .int(site.position), .int(site.end), .text(site.ref), .text(site.alt), .text(site.kind.rawValue),
+                .run([.int(cid), .int(site.position), .int(site.end == site.position + max(1, site.ref.utf8.count) - 1 ? 0 : site.end),
+                      .text(site.ref), .text(site.alt), .text(site.kind == .snv ? "" : site.kind.rawValue),
                       .optional(site.rsid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
             vid = Int(db.lastInsertRowID)
             isNew = true

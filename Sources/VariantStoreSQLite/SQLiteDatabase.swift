@@ -102,6 +102,29 @@ extension SQLValue {
     static func optional(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
     static func optional(_ i: Int?) -> SQLValue { i.map { .int($0) } ?? .null }
     static func blobOrNull(_ b: [UInt8]) -> SQLValue { b.isEmpty ? .null : .blob(b) }
+
+    /// A pseudonym as stored: the HMAC's 32 bytes, not its 64 hex characters (half the bytes in the person table
+    /// and its index). Anything that is not lower-case hex is stored as the text it is.
+    static func pseudonym(_ hex: String) -> SQLValue {
+        let digits = Array(hex.utf8)
+        guard !digits.isEmpty, digits.count % 2 == 0 else { return .text(hex) }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var i = 0
+        while i < digits.count {
+            guard let h = nibble(digits[i]), let l = nibble(digits[i + 1]) else { return .text(hex) }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return .blob(out)
+    }
 }
 
 final class Statement {
@@ -172,6 +195,18 @@ final class Statement {
         let n = Int(sqlite3_column_bytes(stmt, col))
         guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return body(UnsafeRawBufferPointer(start: p, count: n))
+    }
+
+    /// The length in bytes of a text or blob column, without reading it into a value.
+    func byteCount(_ col: Int32) -> Int { Int(sqlite3_column_bytes(stmt, col)) }
+
+    /// A pseudonym column (``SQLValue/pseudonym(_:)``) as lower-case hex.
+    func pseudonym(_ col: Int32) -> String {
+        guard sqlite3_column_type(stmt, col) == SQLITE_BLOB else { return text(col) ?? "" }
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in blob(col) { out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func blob(_ col: Int32) -> [UInt8] {

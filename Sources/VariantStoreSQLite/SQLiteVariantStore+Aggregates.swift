@@ -179,7 +179,7 @@ extension SQLiteVariantStore {
             switch target {
             case let .person(pseudonym):
                 q = try db.statement("SELECT s.ordinal, s.name, s.person_id FROM sample s JOIN person p ON p.person_id = s.person_id WHERE p.pseudonym = ? AND s.active = 1")
-                try q.bind([.text(pseudonym)])
+                try q.bind([.pseudonym(pseudonym)])
             case let .sample(name):
                 q = try db.statement("SELECT ordinal, name, person_id FROM sample WHERE name = ? AND active = 1")
                 try q.bind([.text(name)])
@@ -189,7 +189,7 @@ extension SQLiteVariantStore {
             for pid in people {
                 let ps = try db.statement("SELECT pseudonym FROM person WHERE person_id = ?")
                 try ps.bind([.int(pid)])
-                if try ps.step(), let p = ps.text(0) { pseudonyms.append(p) }
+                if try ps.step() { pseudonyms.append(ps.pseudonym(0)) }
                 ps.reset()
             }
             guard !ordinals.isEmpty else {

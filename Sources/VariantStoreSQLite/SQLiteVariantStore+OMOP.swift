@@ -152,13 +152,14 @@ extension SQLiteVariantStore: CarrierScan {
     public func sampleDetails() throws -> [SampleDetail] {
         let s = try db.statement("""
             SELECT s.ordinal, s.name, s.person_id, p.pseudonym, s.role, p.sex, p.birth_year, s.specimen_type, s.collection_date,
-                   s.diagnosis, s.diagnosis_date, s.care_site, s.assay, s.batch_id, s.loaded_at
-            FROM sample s JOIN person p ON p.person_id = s.person_id WHERE s.active = 1 ORDER BY s.ordinal
+                   s.diagnosis, s.diagnosis_date, s.care_site, s.assay, s.batch_id, b.loaded_at
+            FROM sample s JOIN person p ON p.person_id = s.person_id JOIN batch b ON b.batch_id = s.batch_id
+            WHERE s.active = 1 ORDER BY s.ordinal
             """)
         var out: [SampleDetail] = []
         while try s.step() {
             out.append(SampleDetail(
-                ordinal: UInt32(s.int(0)), name: s.text(1) ?? "", personID: s.int(2), pseudonym: s.text(3) ?? "",
+                ordinal: UInt32(s.int(0)), name: s.text(1) ?? "", personID: s.int(2), pseudonym: s.pseudonym(3),
                 role: SampleRole(rawValue: s.text(4) ?? "") ?? .germline, sex: s.text(5), birthYear: s.isNull(6) ? nil : s.int(6),
                 specimenType: s.text(7), collectionDate: s.text(8), diagnosis: s.text(9), diagnosisDate: s.text(10),
                 careSite: s.text(11), assay: s.text(12), batch: s.int(13), loadedAt: s.text(14) ?? ""))
@@ -206,8 +207,9 @@ extension SQLiteVariantStore: CarrierScan {
                 try variants.bind([.int(cid), .int(start), .int(end)])
                 while try variants.step() {
                     slot[variants.int(0)] = found.count
-                    found.append(VariantCarriers(variantKey: variants.int(0), contig: name, position: variants.int(1), end: variants.int(2),
-                                                 ref: variants.text(3) ?? "", alt: variants.text(4) ?? "", kind: variants.text(5) ?? "",
+                    found.append(VariantCarriers(variantKey: variants.int(0), contig: name, position: variants.int(1),
+                                                 end: Self.end(variants.int(2), position: variants.int(1), ref: variants.text(3)),
+                                                 ref: variants.text(3) ?? "", alt: variants.text(4) ?? "", kind: Self.kind(variants.text(5)),
                                                  rsid: variants.text(6), filters: variants.text(7),
                                                  genes: (variants.text(8) ?? "").split(separator: ",").map(String.init), carriers: []))
                 }

@@ -129,6 +129,16 @@ extension SQLiteVariantStore {
         }
     }
 
+    /// Migration 0007: hex pseudonyms become their bytes.
+    func convertPseudonymsToBlobs() throws(StoreError) {
+        let s = try db.statement("SELECT person_id, pseudonym FROM person WHERE typeof(pseudonym) = 'text'")
+        var rows: [(Int, String)] = []
+        while try s.step() { rows.append((s.int(0), s.text(1) ?? "")) }
+        s.reset()
+        let update = try db.statement("UPDATE person SET pseudonym = ? WHERE person_id = ?")
+        for (id, hex) in rows { try update.run([.pseudonym(hex), .int(id)]) }
+    }
+
     /// Migration 0006: the per-variant `calls` rows of each batch, in position order, become segments.
     func convertCallsToSegments() throws(StoreError) {
         let layouts = try batchLayouts()

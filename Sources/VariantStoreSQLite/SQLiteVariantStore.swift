@@ -38,6 +38,7 @@ public final class SQLiteVariantStore: VariantStore {
                     try db.execute(sql)
                     switch Schema.steps[id] {
                     case .callsToSegments?: try convertCallsToSegments()
+                    case .pseudonymsToBlobs?: try convertPseudonymsToBlobs()
                     case nil: break
                     }
                     try db.statement("INSERT INTO migration(id, applied_at) VALUES (?, ?)").run([.text(id), .text(Clock.now())])
@@ -296,7 +297,10 @@ public final class SQLiteVariantStore: VariantStore {
             s.reset()
             try s.bind([.int(run.lowerBound), .int(run.upperBound)])
             while try s.step() {
-                guard let i = slots[s.int(12)], s.int(1) >= contigStart else { continue }
+                guard let i = slots[s.int(12)] else { continue }
+                // The variant's last base (end_pos 0: the last base of REF) must reach the region.
+                let storedEnd = s.int(1)
+                guard (storedEnd != 0 ? storedEnd : s.int(0) + max(1, s.byteCount(2)) - 1) >= contigStart else { continue }
                 found.append(aggregate(s, defaults: defaults, contig: contig, contigClass: cls))
                 slotOfRow.append(Int32(i))
             }
@@ -317,14 +321,25 @@ public final class SQLiteVariantStore: VariantStore {
     static func aggregate(_ s: Statement, defaults: [ContigClass: Int], contig: String? = nil, contigClass: ContigClass? = nil) -> VariantAggregate {
         let cls = contigClass ?? ContigClass(rawValue: s.int(18)) ?? .autosome
         var a = VariantAggregate(
-            contig: contig ?? s.text(17) ?? "", position: s.int(0), end: s.int(1), ref: s.text(2) ?? "", alt: s.text(3) ?? "",
-            kind: s.text(4) ?? "", rsid: s.text(5), ac: s.int(6), an: defaults[cls, default: 0] + s.int(7),
+            contig: contig ?? s.text(17) ?? "", position: s.int(0), end: Self.end(s.int(1), position: s.int(0), ref: s.text(2)), ref: s.text(2) ?? "", alt: s.text(3) ?? "",
+            kind: Self.kind(s.text(4)), rsid: s.text(5), ac: s.int(6), an: defaults[cls, default: 0] + s.int(7),
             nHomAlt: s.int(8), nHemi: s.int(9), tumours: s.int(10),
             tumourMedianVAF: s.isNull(11) ? nil : VAFHistogram(s.blob(11)).median)
         if !s.isNull(14) { a.filters = (s.text(14) ?? "").split(separator: ";").map(String.init) }
         if !s.isNull(15) { a.genes = (s.text(15) ?? "").split(separator: ",").map(String.init) }
         if !s.isNull(16) { a.consequences = (s.text(16) ?? "").split(separator: ",").map(String.init) }
         return a
+    }
+
+    /// `kind` as stored: '' for the common SNV (no bytes in the row).
+    static func kind(_ stored: String?) -> String {
+        guard let stored, !stored.isEmpty else { return AlleleKind.snv.rawValue }
+        return stored
+    }
+
+    /// `end_pos` as stored: 0 when it is the last base of REF (no bytes in the row); symbolic alleles keep INFO/END.
+    static func end(_ stored: Int, position: Int, ref: String?) -> Int {
+        stored != 0 ? stored : position + max(1, ref?.utf8.count ?? 1) - 1
     }
 
     public func annotations(of id: VariantID) throws -> [Annotation] {
@@ -543,7 +558,7 @@ public final class SQLiteVariantStore: VariantStore {
         let s = try db.statement("SELECT s.ordinal FROM sample s JOIN person p ON p.person_id = s.person_id WHERE p.pseudonym = ? AND s.active = 1")
         for p in pseudonyms {
             s.reset()
-            try s.bind([.text(p)])
+            try s.bind([.pseudonym(p)])
             while try s.step() { out[p, default: []].append(UInt32(s.int(0))) }
         }
         return out
@@ -559,7 +574,7 @@ public final class SQLiteVariantStore: VariantStore {
     public func stats() throws -> StoreStats {
         var kinds: [String: Int] = [:]
         let s = try db.statement("SELECT kind, count(*) FROM variant GROUP BY kind")
-        while try s.step() { kinds[s.text(0) ?? "?"] = s.int(1) }
+        while try s.step() { kinds[Self.kind(s.text(0)), default: 0] += s.int(1) }
         let samples = try db.scalarInt("SELECT count(*) FROM sample WHERE active = 1") ?? 0
         let variants = kinds.values.reduce(0, +)
         let pages = try db.scalarInt("PRAGMA page_count") ?? 0
@@ -577,14 +592,15 @@ public final class SQLiteVariantStore: VariantStore {
 
     public func samples() throws -> [SampleRecord] {
         let s = try db.statement("""
-            SELECT s.ordinal, s.name, s.batch_id, s.role, s.counted, s.loaded_at, p.pseudonym
-            FROM sample s JOIN person p ON p.person_id = s.person_id WHERE s.active = 1 ORDER BY s.ordinal
+            SELECT s.ordinal, s.name, s.batch_id, s.role, s.counted, b.loaded_at, p.pseudonym
+            FROM sample s JOIN person p ON p.person_id = s.person_id JOIN batch b ON b.batch_id = s.batch_id
+            WHERE s.active = 1 ORDER BY s.ordinal
             """)
         var out: [SampleRecord] = []
         while try s.step() {
             out.append(SampleRecord(ordinal: UInt32(s.int(0)), name: s.text(1) ?? "", batch: s.int(2),
                                     role: SampleRole(rawValue: s.text(3) ?? "") ?? .germline, counted: s.int(4) == 1,
-                                    loadedAt: s.text(5) ?? "", pseudonym: s.text(6) ?? ""))
+                                    loadedAt: s.text(5) ?? "", pseudonym: s.pseudonym(6)))
         }
         return out
     }

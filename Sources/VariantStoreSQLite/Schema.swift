@@ -116,9 +116,18 @@ enum Schema {
         CREATE INDEX calls_segment_locus ON calls_segment(contig_id, first_pos);
         CREATE INDEX calls_segment_batch ON calls_segment(batch_id);
         """),
+        // Values a row can do without: a variant's kind '' for an SNV and end_pos 0 for the last base of REF (both
+        // derived when read; SQLite stores '' and 0 in no bytes), a sample's load time (its batch's), and pseudonyms
+        // as the HMAC's 32 bytes instead of 64 hex characters (converted by `pseudonymsToBlobs`). On the
+        // 10,000-sample benchmark: 0.7 MB of the variant table, 0.2 MB of samples, 0.6 MB of people and their index.
+        ("0007-compact-rows", """
+        UPDATE variant SET kind = '' WHERE kind = 'snv';
+        UPDATE variant SET end_pos = 0 WHERE end_pos = pos + max(1, length(ref)) - 1;
+        UPDATE sample SET loaded_at = '';
+        """),
     ]
 
     /// Migrations with a step SQL cannot express, run after their SQL in the same transaction.
-    enum Step { case callsToSegments }
-    static let steps: [String: Step] = ["0006-call-segments": .callsToSegments]
+    enum Step { case callsToSegments, pseudonymsToBlobs }
+    static let steps: [String: Step] = ["0006-call-segments": .callsToSegments, "0007-compact-rows": .pseudonymsToBlobs]
 }

@@ -23,7 +23,7 @@ struct SchemaTests {
     /// A store written before migration 0006 kept one `calls` row per variant and batch (CarrierList columns). The
     /// test writes that layout back from a loaded store, lets the store reopen (running 0006), and expects every
     /// answer that reads calls to be what it was.
-    @Test("migration 0006 turns per-variant calls rows into segments without changing any answer")
+    @Test("migrations 0006 and 0007 (calls rows to segments, compact rows) change no answer")
     func callsToSegments() async throws {
         let t = try TestStore()
         defer { t.remove() }
@@ -35,13 +35,14 @@ struct SchemaTests {
             var out: [String] = []
             for contig in ["22", "7", "1"] {
                 for a in try store.aggregates(in: Region(contig: contig), cohort: cohort) {
-                    out.append("\(a.variantID) \(a.ac) \(a.an) \(a.nHomAlt) \(a.tumours) \(String(describing: a.cohort))")
+                    out.append("\(a.variantID) \(a.end) \(a.kind) \(a.ac) \(a.an) \(a.nHomAlt) \(a.tumours) \(String(describing: a.cohort))")
                 }
             }
             let ids = try store.aggregates(in: Region(contig: "22")).prefix(40).map(\.variantID)
             out += try store.genotypes(at: ids, samples: Array(samples.prefix(30))).map { $0.joined(separator: ",") }
             out.append(try store.ordinalsInCalls().sorted().map(String.init).joined(separator: ","))
-            out.append("\(try store.stats().callRows)")
+            out.append("\(try store.stats().callRows) \(try store.stats().variantsByKind.sorted { $0.key < $1.key })")
+            out += try store.samples().map { "\($0.name) \($0.pseudonym) \($0.loadedAt)" }
             return out
         }
         let before = try answers(t.store)
@@ -80,7 +81,14 @@ struct SchemaTests {
                 rows += 1
             }
         }
-        sql += "DROP TABLE calls_segment; DELETE FROM migration WHERE id = '0006-call-segments'; COMMIT;\n"
+        sql += """
+            DROP TABLE calls_segment; DELETE FROM migration WHERE id IN ('0006-call-segments', '0007-compact-rows');
+            UPDATE variant SET kind = 'snv' WHERE kind = ''; UPDATE variant SET end_pos = pos + max(1, length(ref)) - 1 WHERE end_pos = 0;
+            UPDATE person SET pseudonym = lower(hex(pseudonym));
+            UPDATE sample SET loaded_at = (SELECT loaded_at FROM batch b WHERE b.batch_id = sample.batch_id);
+            COMMIT;
+
+            """
         #expect(rows > 100)
         let script = t.dir.appendingPathComponent("downgrade.sql")
         try sql.write(to: script, atomically: true, encoding: .utf8)
@@ -89,7 +97,9 @@ struct SchemaTests {
         #expect(try Shell.run(["sqlite3", t.path, "SELECT count(*) FROM calls"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(rows)")
 
         let reopened = try SQLiteVariantStore(path: t.path)
-        #expect(try reopened.appliedMigrations().contains("0006-call-segments"))
+        #expect(try reopened.appliedMigrations().suffix(2) == ["0006-call-segments", "0007-compact-rows"])
+        let types = try Shell.run(["sqlite3", t.path, "SELECT DISTINCT typeof(pseudonym) FROM person; SELECT count(*) FROM variant WHERE kind = 'snv' OR end_pos != 0 AND kind != 'symbolic'"])
+        #expect(types.stdout == "blob\n0\n")
         #expect(try answers(reopened) == before)
         #expect(try reopened.verifyAggregates().isEmpty)
         let left = try Shell.run(["sqlite3", t.path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('calls', 'calls_vid')"])
