@@ -193,6 +193,7 @@ public enum CallSegment {
         var refMask = [UInt64](repeating: 0, count: words + 1), missingMask = refMask
         for w in 0..<min(words, ref.count) { refMask[w] = ref[w] }
         for w in 0..<min(words, missing.count) { missingMask[w] = missing[w] }
+        let hasMissing = missingMask.contains { $0 != 0 }
         var refTarget = [Int](repeating: -1, count: n)
         var referenced = [Bool](repeating: false, count: n)
         for (i, t) in r.references { refTarget[i] = t; referenced[t] = true }
@@ -201,75 +202,35 @@ public enum CallSegment {
         var slots = 0
         for i in 0..<n where referenced[i] { slot[i] = slots; slots += 1 }
         var bitmaps = [UInt64](repeating: 0, count: slots * words + 1)   // + an empty padding word
-        for kind in 0..<kinds {
-            let stream = r.streams[kind]
-            guard stream.count > 0 else { continue }
-            let withReferences = kind < 2 && slots > 0
-            if withReferences { for w in bitmaps.indices { bitmaps[w] = 0 } }
-            let streamBytes = UnsafeRawBufferPointer(rebasing: bytes[stream.start..<stream.end])
-            // Everything the loop touches is local to the innermost closure, so it stays in registers.
-            let seen = try refMask.withUnsafeBufferPointer { refM throws(SegmentError) -> Int in
-                try missingMask.withUnsafeBufferPointer { missM throws(SegmentError) -> Int in
-                    try bitmaps.withUnsafeMutableBufferPointer { maps throws(SegmentError) -> Int in
-                      try out.ref.withUnsafeMutableBufferPointer { outRef throws(SegmentError) -> Int in
-                        try out.missing.withUnsafeMutableBufferPointer { outMissing throws(SegmentError) -> Int in
-                        var reader = BitReader(streamBytes)
-                        var counts = AdaptiveParameter(mean: 0)
-                        var seen = 0
-                        for i in 0..<n {
-                            let c64 = reader.riceOrZero(counts.k)
-                            counts.update(c64)
-                            guard !reader.failed, c64 <= UInt64(span), seen + Int(c64) <= stream.count else { throw SegmentError("a list is longer than its batch") }
-                            let c = Int(c64)
-                            seen += c
-                            // A referenced entry starts from its own reference's bitmap (complete: it points back).
-                            let own = withReferences ? slot[i] : -1
-                            let target = withReferences ? refTarget[i] : -1
-                            if own >= 0, target >= 0 {
-                                let to = own * words, from = slot[target] * words
-                                for w in 0..<words { maps[to + w] = maps[from + w] }
-                            }
-                            guard c > 0 else { continue }
-                            let k = rowParameter(count: c, span: span)
-                            // No check per entry: ordinals are clamped to the padded masks' last (empty) word, and a
-                            // stream that ran short or an ordinal past the batch is caught at the list's end.
-                            var o = UInt.max
-                            var nRef: Int32 = 0, nMissing: Int32 = 0
-                            let lastWord = UInt(words)
-                            if target < 0 && own < 0 {
-                                for _ in 0..<c {
-                                    o = o &+ UInt(truncatingIfNeeded: reader.riceOrZero(k)) &+ 1
-                                    let w = Int(min(o >> 6, lastWord)), shift = o & 63
-                                    nRef &+= Int32(truncatingIfNeeded: (refM[w] >> shift) & 1)
-                                    nMissing &+= Int32(truncatingIfNeeded: (missM[w] >> shift) & 1)
+        let ok = refMask.withUnsafeBufferPointer { refM in
+            missingMask.withUnsafeBufferPointer { missM in
+                bitmaps.withUnsafeMutableBufferPointer { maps in
+                    slot.withUnsafeBufferPointer { slotP in
+                        refTarget.withUnsafeBufferPointer { targetP in
+                            out.ref.withUnsafeMutableBufferPointer { outRef in
+                                out.missing.withUnsafeMutableBufferPointer { outMissing in
+                                    for kind in 0..<kinds {
+                                        let stream = r.streams[kind]
+                                        guard stream.count > 0 else { continue }
+                                        let withReferences = kind < 2 && slots > 0
+                                        if withReferences { maps.update(repeating: 0) }
+                                        let counted = countStream(
+                                            UnsafeRawBufferPointer(rebasing: bytes[stream.start..<stream.end]), kind: kind, entries: n,
+                                            span: span, words: words, refMask: refM.baseAddress!, missingMask: missM.baseAddress!,
+                                            maps: maps.baseAddress!, slots: withReferences ? slots : 0, slot: slotP.baseAddress!,
+                                            target: targetP.baseAddress!, outRef: outRef.baseAddress!, outMissing: outMissing.baseAddress!,
+                                            hasMissing: hasMissing)
+                                        guard counted == stream.count else { return false }
+                                    }
+                                    return true
                                 }
-                            } else {
-                                let from = target >= 0 ? slot[target] * words : slots * words   // the padding word: empty
-                                let mine = own >= 0 ? own * words : slots * words
-                                for _ in 0..<c {
-                                    o = o &+ UInt(truncatingIfNeeded: reader.riceOrZero(k)) &+ 1
-                                    let w = Int(min(o >> 6, lastWord)), shift = o & 63
-                                    // In the reference's list: the difference removes it.
-                                    let inReference = Int32(truncatingIfNeeded: (maps[min(from + w, slots * words)] >> shift) & 1)
-                                    let sign = 1 - 2 * inReference
-                                    nRef &+= sign * Int32(truncatingIfNeeded: (refM[w] >> shift) & 1)
-                                    nMissing &+= sign * Int32(truncatingIfNeeded: (missM[w] >> shift) & 1)
-                                    if own >= 0 { maps[min(mine + w, slots * words)] ^= 1 << UInt64(shift) }
-                                }
-                                maps[slots * words] = 0
                             }
-                            guard !reader.failed, o < UInt(span) else { throw SegmentError("a list stream ends early or leaves its batch") }
-                            outRef[i * kinds + kind] += nRef
-                            outMissing[i * kinds + kind] += nMissing
                         }
-                        return seen
-                        }
-                      }
                     }
                 }
             }
-            guard seen == stream.count else { throw SegmentError("a stream's lists do not add up to its count") }
         }
+        guard ok else { throw SegmentError("a list stream is damaged (it ends early, leaves its batch, or miscounts)") }
         // A referring entry's counts are its reference's plus its own (signed) difference; references point back,
         // so one pass in entry order completes every chain.
         for i in 0..<n where refTarget[i] >= 0 {
@@ -280,6 +241,82 @@ public enum CallSegment {
             }
         }
         return out
+    }
+
+    /// One stream's member counts into `outRef` / `outMissing` (`[entry * kinds + kind]`), and the bitmaps of the
+    /// entries others refer to (`slots` > 0: het and hom-alt). Returns the entries read, or -1 when the stream is
+    /// damaged. Plain pointers and locals only, so the bit reader's state stays in registers.
+    @inline(never)
+    static func countStream(_ bytes: UnsafeRawBufferPointer, kind: Int, entries n: Int, span: Int, words: Int,
+                            refMask refM: UnsafePointer<UInt64>, missingMask missM: UnsafePointer<UInt64>,
+                            maps: UnsafeMutablePointer<UInt64>, slots: Int, slot: UnsafePointer<Int>, target targets: UnsafePointer<Int>,
+                            outRef: UnsafeMutablePointer<Int32>, outMissing: UnsafeMutablePointer<Int32>, hasMissing: Bool) -> Int {
+        var reader = BitReader(bytes)
+        // The reader's state lives in `fast` (registers) for the whole stream; the reader itself only serves codes
+        // that do not fit the buffer.
+        var fast = FastGaps(reader)
+        var counts = AdaptiveParameter(mean: 0)
+        var seen = 0
+        let lastWord = UInt(words)
+        let padding = slots * words   // an empty word after the bitmaps
+        // Row parameters of short lists, without a division each.
+        var small = [Int](repeating: 0, count: 64)
+        for c in 1..<64 { small[c] = rowParameter(count: c, span: span) }
+        for i in 0..<n {
+            let c64 = fast.next(&reader, k: counts.k)
+            counts.update(c64)
+            guard c64 <= UInt64(span) else { return -1 }
+            let c = Int(c64)
+            seen += c
+            // A referenced entry starts from its own reference's bitmap (complete: references point back).
+            let own = slots > 0 ? slot[i] : -1
+            let target = slots > 0 ? targets[i] : -1
+            if own >= 0, target >= 0 {
+                (maps + own * words).update(from: maps + slot[target] * words, count: words)
+            }
+            guard c > 0 else { continue }
+            let k = c < 64 ? small[c] : rowParameter(count: c, span: span)
+            // No check per entry: ordinals are clamped to the masks' padding word, and a stream that ran short or
+            // an ordinal past the batch is caught at the list's end.
+            var o = UInt.max
+            var nRef: Int32 = 0, nMissing: Int32 = 0
+            if own < 0 && target < 0 {
+                // The hot loop of a cohort query: a gap is a count of trailing ones and two shifts; membership is
+                // branch-free (the predictor cannot learn it).
+                if hasMissing {
+                    for _ in 0..<c {
+                        o = o &+ UInt(truncatingIfNeeded: fast.next(&reader, k: k)) &+ 1
+                        let w = Int(min(o &>> 6, lastWord)), shift = o & 63
+                        nRef &+= Int32(truncatingIfNeeded: (refM[w] &>> shift) & 1)
+                        nMissing &+= Int32(truncatingIfNeeded: (missM[w] &>> shift) & 1)
+                    }
+                } else {
+                    // The usual store: every sample counts hom-ref when absent, so no second mask.
+                    for _ in 0..<c {
+                        o = o &+ UInt(truncatingIfNeeded: fast.next(&reader, k: k)) &+ 1
+                        nRef &+= Int32(truncatingIfNeeded: (refM[Int(min(o &>> 6, lastWord))] &>> (o & 63)) & 1)
+                    }
+                }
+            } else {
+                let from = target >= 0 ? slot[target] * words : padding
+                let mine = own >= 0 ? own * words : padding
+                for _ in 0..<c {
+                    o = o &+ UInt(truncatingIfNeeded: fast.next(&reader, k: k)) &+ 1
+                    let w = Int(min(o &>> 6, lastWord)), shift = o & 63
+                    // In the reference's list: the difference removes it.
+                    let inReference = Int32(truncatingIfNeeded: (maps[min(from + w, padding)] &>> shift) & 1)
+                    let sign = 1 - 2 * inReference
+                    nRef &+= sign * Int32(truncatingIfNeeded: (refM[w] &>> shift) & 1)
+                    nMissing &+= sign * Int32(truncatingIfNeeded: (missM[w] &>> shift) & 1)
+                    if own >= 0 { maps[min(mine + w, padding)] ^= 1 << UInt64(shift) }
+                }
+                maps[padding] = 0
+            }
+            guard !reader.failed, o < UInt(span) else { return -1 }
+            outRef[i * kinds + kind] += nRef
+            outMissing[i * kinds + kind] += nMissing
+        }
+        return reader.failed ? -1 : seen
     }
 
     public struct MemberCounts: Sendable {
@@ -516,11 +553,11 @@ struct AdaptiveParameter {
 }
 
 struct BitReader {
-    private let base: UnsafeRawPointer?
-    private let end: Int
-    private var next8 = 0
-    private var buffer: UInt64 = 0
-    private var have = 0
+    fileprivate let base: UnsafeRawPointer?
+    fileprivate let end: Int
+    fileprivate var next8 = 0
+    fileprivate var buffer: UInt64 = 0
+    fileprivate var have = 0
     /// Set when a code ran past the end (``riceOrZero(_:)`` then returns 0).
     private(set) var failed = false
 
@@ -590,5 +627,41 @@ struct BitReader {
         }
         guard let w = take(7), w <= 64, let v = take(Int(w)) else { return nil }
         return v
+    }
+}
+
+/// The hot loop's view of a ``BitReader``: its state in locals (registers), refilled 32 bits at a time, so a
+/// gap is a count of trailing ones and two shifts. Codes that do not fit the buffer, and the escape, go through
+/// the reader (state handed over and back).
+struct FastGaps {
+    private var buffer: UInt64, have: Int, next: Int
+    private let end: Int, base: UnsafeRawPointer?
+
+    @inline(__always) init(_ r: BitReader) {
+        buffer = r.buffer; have = r.have; next = r.next8; end = r.end; base = r.base
+    }
+
+    @inline(__always) mutating func next(_ r: inout BitReader, k: Int) -> UInt64 {
+        if have < 32, next &+ 4 <= end, let base {
+            buffer |= UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: next, as: UInt32.self))) &<< UInt64(have)
+            next &+= 4
+            have &+= 32
+        }
+        let q = (~buffer).trailingZeroBitCount
+        let length = q &+ 1 &+ k
+        if q < 32, length <= have {
+            let g = UInt64(q) &<< UInt64(k) | (buffer &>> UInt64(q &+ 1)) & ((1 &<< UInt64(k)) &- 1)
+            buffer = buffer &>> UInt64(length)
+            have &-= length
+            return g
+        }
+        return slow(&r, k: k)
+    }
+
+    @inline(never) private mutating func slow(_ r: inout BitReader, k: Int) -> UInt64 {
+        r.buffer = buffer; r.have = have; r.next8 = next
+        let g = r.riceOrZero(k)
+        buffer = r.buffer; have = r.have; next = r.next8
+        return g
     }
 }

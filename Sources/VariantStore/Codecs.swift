@@ -71,6 +71,11 @@ public struct VAFHistogram: Sendable, Equatable {
 
     public static func == (a: VAFHistogram, b: VAFHistogram) -> Bool { a.bins == b.bins }
 
+    public mutating func add(_ other: VAFHistogram) {
+        guard !other.isEmpty else { return }
+        counts = zip(bins, other.bins).map { $0 + $1 }
+    }
+
     public mutating func add(_ vaf: Float) {
         guard vaf.isFinite else { return }
         if counts.isEmpty { counts = [UInt32](repeating: 0, count: 10) }

@@ -6,6 +6,11 @@ extension SQLiteVariantStore {
     struct Totals: Equatable {
         var ac = 0, anDelta = 0, nHomAlt = 0, nHemi = 0, tumours = 0
         var hist = VAFHistogram([])
+
+        mutating func add(_ o: Totals) {
+            ac += o.ac; anDelta += o.anDelta; nHomAlt += o.nHomAlt; nHemi += o.nHemi; tumours += o.tumours
+            hist.add(o.hist)
+        }
     }
 
     /// Recomputes every aggregate from the stored calls, samples and coverage, using the same rules the
@@ -310,14 +315,16 @@ struct CohortContext {
     }
 
     /// Cohort contributions of `slots`' variants (on contig `contigID`, at positions `from ... to`), by slot: the
-    /// segments that can hold them (`segments`, prepared from ``SQLiteVariantStore/segmentsSQL`` on whichever
-    /// connection reads them), in the batches with a member, counted without building lists.
-    func totals(_ slots: VidSlots, contigID: Int, from: Int, to: Int, segments: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
+    /// segments that can hold them and start within `share` (`segments`, prepared from
+    /// ``SQLiteVariantStore/segmentsSQL`` on whichever connection reads them), in the batches with a member,
+    /// counted without building lists.
+    func totals(_ slots: VidSlots, contigID: Int, from: Int, to: Int, share: ClosedRange<Int> = Int.min...Int.max,
+                segments: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
         var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
         let classes: [CallClass] = [.het, .homAlt, .hemi, .homRef, .noCall]
         let rules = classes.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
         defer { segments.reset() }
-        try segments.bind([.int(contigID), .int(from), .int(to)])
+        try segments.bind([.int(contigID), .int(from), .int(to), .int(share.lowerBound), .int(share.upperBound)])
         while try segments.step() {
             let batch = segments.int(1)
             guard let masks = batchMasks[batch], let layout = layouts[batch] else { continue }

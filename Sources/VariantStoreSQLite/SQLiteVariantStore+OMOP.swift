@@ -217,7 +217,7 @@ extension SQLiteVariantStore: CarrierScan {
                 guard !found.isEmpty else { continue }
                 var rows = [[Row]](repeating: [], count: found.count)
                 segments.reset()
-                try segments.bind([.int(cid), .int(start), .int(end)])
+                try segments.bind([.int(cid), .int(start), .int(end), .int(Int.min), .int(Int.max)])
                 while try segments.step() {
                     let batch = segments.int(1)
                     guard let layout = layouts[batch] else { continue }

@@ -81,11 +81,12 @@ extension StoredCalls {
 }
 
 extension SQLiteVariantStore {
-    /// The segments that can hold variants at positions `?2 ... ?3` of contig `?1`: each reaches over at most
-    /// ``SegmentWriter/maxReach`` bases, so the index range on (contig, first position) is bounded.
+    /// The segments that can hold variants at positions `?2 ... ?3` of contig `?1` (and start within `?4 ... ?5`, to
+    /// share them between connections): each reaches over at most ``SegmentWriter/maxReach`` bases, so the index
+    /// range on (contig, first position) is bounded.
     static let segmentsSQL = """
         SELECT segment_id, batch_id, data FROM calls_segment
-        WHERE contig_id = ?1 AND first_pos BETWEEN ?2 - \(SegmentWriter.maxReach) AND ?3 AND last_pos >= ?2
+        WHERE contig_id = ?1 AND first_pos BETWEEN max(?2 - \(SegmentWriter.maxReach), ?4) AND min(?3, ?5) AND last_pos >= ?2
         """
 
     func batchLayouts() throws(StoreError) -> [Int: BatchLayout] {
