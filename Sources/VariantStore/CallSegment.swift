@@ -59,24 +59,37 @@ public enum CallSegment {
             guard c >= minReferenced, words > 0 else { continue }
             let at = bits.count
             bits.append(contentsOf: repeatElement(0, count: 2 * words))
-            for o in entries[i].lists[0] where Int(o) < span { bits[at + Int(o >> 6)] |= 1 << UInt64(o & 63) }
-            for o in entries[i].lists[1] where Int(o) < span { bits[at + words + Int(o >> 6)] |= 1 << UInt64(o & 63) }
-            bitsIndex[i] = at
             var best = -1, bestDistance = c * 9 / 10
-            var tried = 0
-            var p = candidates.count - 1
-            while p >= 0, tried < maxTried {
-                let j = candidates[p]
-                p -= 1
-                if i - j > maxDistance { break }
-                let cj = entries[j].lists[0].count + entries[j].lists[1].count
-                guard cj * 2 >= c, cj <= c * 2 else { continue }
-                tried += 1
-                let bj = bitsIndex[j]
-                var d = 0
-                for w in 0..<(2 * words) { d += (bits[at + w] ^ bits[bj + w]).nonzeroBitCount }
-                if d < bestDistance { bestDistance = d; best = j }
+            bits.withUnsafeMutableBufferPointer { b in
+                for (kind, list) in entries[i].lists.prefix(2).enumerated() {
+                    for o in list where Int(o) < span { b[at + kind * words + Int(o >> 6)] |= 1 << UInt64(o & 63) }
+                }
+                var tried = 0
+                var p = candidates.count - 1
+                while p >= 0, tried < maxTried {
+                    let j = candidates[p]
+                    p -= 1
+                    if i - j > maxDistance { break }
+                    let cj = entries[j].lists[0].count + entries[j].lists[1].count
+                    guard cj * 2 >= c, cj <= c * 2 else { continue }
+                    tried += 1
+                    let bj = bitsIndex[j]
+                    var d = 0
+                    if c < words {
+                        // Short lists: |A xor B| = |A| + |B| - 2 |A and B|, probing B's bitmap with A's carriers.
+                        d = c + cj
+                        for (kind, list) in entries[i].lists.prefix(2).enumerated() {
+                            for o in list where Int(o) < span {
+                                d &-= 2 &* Int((b[bj + kind * words + Int(o >> 6)] &>> UInt64(o & 63)) & 1)
+                            }
+                        }
+                    } else {
+                        for w in 0..<(2 * words) { d &+= (b[at + w] ^ b[bj + w]).nonzeroBitCount }
+                    }
+                    if d < bestDistance { bestDistance = d; best = j }
+                }
             }
+            bitsIndex[i] = at
             refOf[i] = best
             candidates.append(i)
         }
@@ -97,25 +110,12 @@ public enum CallSegment {
             putVarint(UInt64(i - refOf[i]), &out)
             previousIndex = i
         }
-        var row: [UInt32] = []
+        var difference: [UInt32] = []
         for kind in 0..<kinds {
             var w = BitWriter()
             var total = 0
             var counts = AdaptiveParameter(mean: 0)
-            for i in 0..<n {
-                row.removeAll(keepingCapacity: true)
-                if kind < 2, refOf[i] >= 0 {
-                    let a = bitsIndex[i] + kind * words, b = bitsIndex[refOf[i]] + kind * words
-                    for x in 0..<words {
-                        var d = bits[a + x] ^ bits[b + x]
-                        while d != 0 {
-                            row.append(UInt32(x * 64 + d.trailingZeroBitCount))
-                            d &= d - 1
-                        }
-                    }
-                } else {
-                    row = entries[i].lists[kind]
-                }
+            func put(_ row: UnsafeBufferPointer<UInt32>) {
                 w.rice(UInt64(row.count), counts.k)
                 counts.update(UInt64(row.count))
                 total += row.count
@@ -124,6 +124,22 @@ public enum CallSegment {
                 for o in row {
                     w.rice(UInt64(Int64(o) - previous - 1), k)
                     previous = Int64(o)
+                }
+            }
+            for i in 0..<n {
+                if kind < 2, refOf[i] >= 0 {
+                    difference.removeAll(keepingCapacity: true)
+                    let a = bitsIndex[i] + kind * words, b = bitsIndex[refOf[i]] + kind * words
+                    for x in 0..<words {
+                        var d = bits[a + x] ^ bits[b + x]
+                        while d != 0 {
+                            difference.append(UInt32(x * 64 + d.trailingZeroBitCount))
+                            d &= d - 1
+                        }
+                    }
+                    difference.withUnsafeBufferPointer(put)
+                } else {
+                    entries[i].lists[kind].withUnsafeBufferPointer(put)
                 }
             }
             let bytes = total == 0 ? [] : w.finish()
