@@ -29,8 +29,9 @@ public struct SegmentEntry: Equatable, Sendable {
 ///   lists are stored as the symmetric difference from the entry `distance` earlier (which may itself refer back);
 ///   five streams (het, hom-alt, hemi, hom-ref, no-call), each: its entry count and byte length, then for each
 ///   entry the length of its list (Rice code whose parameter follows the running mean, LOCO-I style) and the
-///   list's gaps (Rice code with the parameter its length and the batch's width imply: near the entropy of random
-///   gaps, with no per-list header); an empty stream has no bits;
+///   list: a bitmap over the batch when it holds a fifth of the batch or more, else its gaps (Rice code with the
+///   parameter its length and the batch's width imply: near the entropy of random gaps, with no per-list
+///   header); an empty stream has no bits;
 ///   exceptions and QC: count, then (entry index delta, byte length, bytes).
 public enum CallSegment {
     public static let kinds = 5
@@ -119,6 +120,16 @@ public enum CallSegment {
                 w.rice(UInt64(row.count), counts.k)
                 counts.update(UInt64(row.count))
                 total += row.count
+                if isDense(count: row.count, span: span) {
+                    // A fifth of the batch or more: the row's bitmap, 64 bits at a time.
+                    var word: UInt64 = 0, x = 0
+                    for o in row {
+                        while Int(o) >> 6 > x { w.bits(word, min(64, span - x * 64)); word = 0; x += 1 }
+                        word |= 1 << UInt64(o & 63)
+                    }
+                    while x < words { w.bits(word, min(64, span - x * 64)); word = 0; x += 1 }
+                    return
+                }
                 let k = rowParameter(count: row.count, span: span)
                 var previous: Int64 = -1
                 for o in row {
@@ -291,6 +302,26 @@ public enum CallSegment {
                 (maps + own * words).update(from: maps + slot[target] * words, count: words)
             }
             guard c > 0 else { continue }
+            if isDense(count: c, span: span) {
+                // A bitmap row: AND with the masks a word at a time (with a reference: its own set bits are
+                // removals, the others additions).
+                let from = target >= 0 ? slot[target] * words : padding
+                let mine = own >= 0 ? own * words : padding
+                var nRef = 0, nMissing = 0, found = 0
+                for x in 0..<words {
+                    let word = fast.bits(&reader, width: min(64, span - x * 64))
+                    found &+= word.nonzeroBitCount
+                    let r = maps[min(from + x, padding)]
+                    nRef &+= (word & ~r & refM[x]).nonzeroBitCount &- (word & r & refM[x]).nonzeroBitCount
+                    if hasMissing { nMissing &+= (word & ~r & missM[x]).nonzeroBitCount &- (word & r & missM[x]).nonzeroBitCount }
+                    if own >= 0 { maps[mine + x] ^= word }
+                }
+                maps[padding] = 0
+                guard !reader.failed, found == c else { return -1 }
+                outRef[i * kinds + kind] += Int32(truncatingIfNeeded: nRef)
+                outMissing[i * kinds + kind] += Int32(truncatingIfNeeded: nMissing)
+                continue
+            }
             let k = c < 64 ? small[c] : rowParameter(count: c, span: span)
             // No check per entry: ordinals are clamped to the masks' padding word, and a stream that ran short or
             // an ordinal past the batch is caught at the list's end.
@@ -413,6 +444,19 @@ public enum CallSegment {
                 guard c64 <= UInt64(span), seen + Int(c64) <= s.count else { throw SegmentError("a list is longer than its batch") }
                 let c = Int(c64)
                 seen += c
+                if isDense(count: c, span: span) {
+                    var found = 0
+                    for x in 0..<((span + 63) >> 6) {
+                        guard var word = reader.bits(min(64, span - x * 64)) else { throw SegmentError("a list stream ends early") }
+                        while word != 0 {
+                            try body(i, x * 64 + word.trailingZeroBitCount)
+                            found += 1
+                            word &= word - 1
+                        }
+                    }
+                    guard found == c else { throw SegmentError("a bitmap holds \(found) samples where its list says \(c)") }
+                    continue
+                }
                 let k = rowParameter(count: c, span: span)
                 var o = -1
                 for _ in 0..<c {
@@ -534,6 +578,10 @@ struct BitWriter {
     }
 }
 
+/// A list of a fifth of the batch or more is stored as the batch's bitmap (no denser than Rice there, and a cohort
+/// count ANDs it a word at a time).
+@inline(__always) func isDense(count c: Int, span: Int) -> Bool { c > 0 && c * 5 >= span }
+
 /// The Rice parameter of a row's gaps, from its entry count: near log2 of 0.69 × the mean gap, the best Rice
 /// parameter for geometric gaps.
 @inline(__always) func rowParameter(count c: Int, span: Int) -> Int {
@@ -576,6 +624,7 @@ struct BitReader {
     fileprivate var have = 0
     /// Set when a code ran past the end (``riceOrZero(_:)`` then returns 0).
     private(set) var failed = false
+    mutating func markFailed() { failed = true }
 
     init(_ bytes: UnsafeRawBufferPointer) {
         base = bytes.baseAddress
@@ -621,6 +670,13 @@ struct BitReader {
             return UInt64(ones) << UInt64(k) | r
         }
         return slowRice(k)
+    }
+
+    /// The next `width` bits (1...64), or nil at the end.
+    mutating func bits(_ width: Int) -> UInt64? {
+        guard width > 32 else { return take(width) }
+        guard let low = take(32), let high = take(width - 32) else { return nil }
+        return low | high << 32
     }
 
     @inline(__always) mutating func riceOrZero(_ k: Int) -> UInt64 {
@@ -672,6 +728,15 @@ struct FastGaps {
             return g
         }
         return slow(&r, k: k)
+    }
+
+    /// The next `width` bits (a bitmap row's word), through the reader; 0 and `failed` at the end.
+    @inline(never) mutating func bits(_ r: inout BitReader, width: Int) -> UInt64 {
+        r.buffer = buffer; r.have = have; r.next8 = next
+        let v = r.bits(width)
+        buffer = r.buffer; have = r.have; next = r.next8
+        if v == nil { r.markFailed() }
+        return v ?? 0
     }
 
     @inline(never) private mutating func slow(_ r: inout BitReader, k: Int) -> UInt64 {

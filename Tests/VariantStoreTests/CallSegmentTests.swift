@@ -82,6 +82,21 @@ struct CallSegmentTests {
         }
     }
 
+    @Test("a list of a fifth of the batch or more is stored as the batch's bitmap, one of less as Rice-coded gaps")
+    func denseIsBitmap() throws {
+        var rng = LCG(state: 8)
+        let span = 10_000
+        for (density, bitmap) in [(0.3, true), (0.1, false)] {
+            let list = (0..<span).filter { _ in rng.chance(density) }.map(UInt32.init)
+            let bytes = CallSegment.encode([SegmentEntry(vid: 1, lists: [list, [], [], [], []])], span: span)
+            let parsed = try bytes.withUnsafeBytes { try CallSegment.Parsed($0, span: span) }
+            let length = parsed.streams[0].end - parsed.streams[0].start
+            // The bitmap, and a few bytes for the list's length (escaped: the length code starts with no history).
+            #expect((length >= span / 8 && length <= span / 8 + 8) == bitmap, "density \(density): \(length) bytes")
+            #expect(try CallSegment.decode(bytes, span: span)[0].lists[0] == list)
+        }
+    }
+
     @Test("gaps too long for a Rice code escape; batches of one sample; empty segments")
     func extremes() throws {
         let wide = 1 << 22
