@@ -209,7 +209,9 @@ public enum CallSegment {
     /// `r / 64` for relative ordinal `r`): what a cohort count needs, without building any list. Entries with call
     /// exceptions are flagged (`exceptional`): their contributions depend on more than the list, so the caller
     /// decodes those segments whole.
-    public static func countMembers(_ bytes: UnsafeRawBufferPointer, span: Int, ref: [UInt64], missing: [UInt64]) throws(SegmentError) -> MemberCounts {
+    /// `carriersOnly` counts het, hom-alt and hemizygous lists and leaves hom-ref and no-call at 0.
+    public static func countMembers(_ bytes: UnsafeRawBufferPointer, span: Int, ref: [UInt64], missing: [UInt64],
+                                    carriersOnly: Bool = false) throws(SegmentError) -> MemberCounts {
         let r = try Parsed(bytes, span: span)
         let n = r.vids.count
         let words = (span + 63) >> 6
@@ -236,7 +238,7 @@ public enum CallSegment {
                         refTarget.withUnsafeBufferPointer { targetP in
                             out.ref.withUnsafeMutableBufferPointer { outRef in
                                 out.missing.withUnsafeMutableBufferPointer { outMissing in
-                                    for kind in 0..<kinds {
+                                    for kind in 0..<(carriersOnly ? 3 : kinds) {
                                         let stream = r.streams[kind]
                                         guard stream.count > 0 else { continue }
                                         let withReferences = kind < 2 && slots > 0

@@ -178,9 +178,10 @@ extension SQLiteVariantStore: CarrierScan {
         let layouts = try batchLayouts()
         let active = try activeSamples()
         let masks = Self.masksByBatch(eligible, firsts: firsts)
-        // Contig by contig, window by window of positions: the window's variants in position order, then every
-        // segment that can hold them, decoded once; memory follows the window, not the store.
-        let window = SegmentWriter.maxReach
+        // Contig by contig, window by window of 256 kb: the window's variants in position order, then every segment
+        // that can hold them, counted from its bytes and decoded only for a wanted variant; memory follows the window,
+        // not the store.
+        let window = 1 << 18
         let contigs = try db.statement("SELECT contig_id, name FROM contig ORDER BY contig_id")
         var contigList: [(Int, String)] = []
         while try contigs.step() { contigList.append((contigs.int(0), contigs.text(1) ?? "")) }
@@ -215,31 +216,54 @@ extension SQLiteVariantStore: CarrierScan {
                 }
                 variants.reset()
                 guard !found.isEmpty else { continue }
-                var rows = [[Row]](repeating: [], count: found.count)
+                // Count each variant's eligible carriers from the coded segments: most variants are not wanted, and
+                // their segments need no decoding.
+                var eligibleCarriers = [Int](repeating: 0, count: found.count)
+                var holders = [[Int]](repeating: [], count: found.count)
+                var blobs: [(id: Int, batch: Int, span: Int, bytes: [UInt8])] = []
                 segments.reset()
                 try segments.bind([.int(cid), .int(start), .int(end), .int(Int.min), .int(Int.max)])
                 while try segments.step() {
-                    let batch = segments.int(1)
+                    let id = segments.int(0), batch = segments.int(1)
                     guard let layout = layouts[batch] else { continue }
-                    for e in try Self.decodeSegment(segments, column: 2, segmentID: segments.int(0), span: layout.span) {
-                        if let i = slot[e.vid] { rows[i].append(Row(batch: batch, entry: e)) }
-                    }
-                }
-                segments.reset()
-                for (i, var c) in found.enumerated() {
-                    // Count the eligible carriers first: most variants are not wanted, and need no carrier list.
-                    var count = 0
-                    for r in rows[i] {
-                        guard let mask = masks[r.batch] else { continue }   // relative to the batch's first ordinal
-                        for kind in 0..<3 {
-                            for rel in r.entry.lists[kind] {
-                                let w = Int(rel >> 6)
-                                if w < mask.count, mask[w] & (1 << UInt64(rel & 63)) != 0 { count += 1 }
-                            }
+                    let counted = segments.withBlob(2) { bytes in
+                        Result { () throws(SegmentError) in
+                            try CallSegment.countMembers(bytes, span: layout.span, ref: masks[batch] ?? [], missing: [], carriersOnly: true)
                         }
                     }
+                    guard case let .success(counts) = counted else {
+                        _ = try Self.decodeSegment(segments, column: 2, segmentID: id, span: layout.span)   // throws its error
+                        continue
+                    }
+                    var holds = false
+                    for (e, vid) in counts.vids.enumerated() {
+                        guard let i = slot[vid] else { continue }
+                        eligibleCarriers[i] += Int(counts.ref[e * CallSegment.kinds] + counts.ref[e * CallSegment.kinds + 1]
+                                                   + counts.ref[e * CallSegment.kinds + 2])
+                        holders[i].append(blobs.count)
+                        holds = true
+                    }
+                    if holds { blobs.append((id, batch, layout.span, segments.blob(2))) }
+                }
+                segments.reset()
+                var decoded: [Int: [SegmentEntry]] = [:]
+                for (i, var c) in found.enumerated() {
+                    let count = eligibleCarriers[i]
                     guard count > 0, try wanted(c, count) else { continue }
-                    for r in rows[i] {
+                    var rows: [Row] = []
+                    for h in holders[i] {
+                        if decoded[h] == nil {
+                            let r = blobs[h].bytes.withUnsafeBytes { bytes in
+                                Result { () throws(SegmentError) in try CallSegment.decode(bytes, span: blobs[h].span) }
+                            }
+                            switch r {
+                            case let .success(e): decoded[h] = e
+                            case let .failure(e): throw StoreError(.database, "calls segment \(blobs[h].id): \(e)", fix: "restore the store from a backup")
+                            }
+                        }
+                        for e in decoded[h] ?? [] where e.vid == c.variantKey { rows.append(Row(batch: blobs[h].batch, entry: e)) }
+                    }
+                    for r in rows {
                         let base = layouts[r.batch]?.base ?? 0
                         let qc = QCCodec.decode(r.entry.qc)
                         let total = r.entry.lists[0].count + r.entry.lists[1].count + r.entry.lists[2].count
