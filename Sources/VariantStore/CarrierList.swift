@@ -1,10 +1,7 @@
-/// A sorted set of sample ordinals stored as bytes: a bitmap over the batch's ordinal range when dense (a fifth
-/// of the range or more), else whichever is smallest of delta-varint, Rice-coded gaps (near the entropy of
-/// random gaps; 19 % smaller than varint on the benchmark cohort) or the bitmap. Hom-ref is never stored.
-///
-/// Why a fifth: from there a bitmap is at most 1.3× the Rice size, and a cohort query ANDs it with the
-/// cohort a word at a time instead of decoding every entry. On the 10,000-sample benchmark's 1 Mb region
-/// that leaves 2.0 M of 6.5 M entries to decode, for 2 % more list bytes.
+/// The per-variant list encoding of stores before migration 0006 (one `calls` row per variant and batch), kept
+/// so that migration can read them; ``CallSegment`` replaced it. A sorted set of sample ordinals as bytes: a
+/// bitmap over the batch's ordinal range when dense (a fifth of the range or more), else whichever is smallest
+/// of delta-varint, Rice-coded gaps or the bitmap.
 ///
 /// Layout: one tag byte (`0` = varint deltas, `1` = bitmap, `2` = Rice: then `k`, a varint count and the
 /// bit stream of unary quotients and `k`-bit remainders, LSB first), then the payload. Ordinals are
@@ -203,116 +200,6 @@ public enum CarrierList {
             body(base + UInt32(rel))
             previous = rel
         }
-    }
-
-    /// How many of the list's ordinals are set in `ref` and, failing that, in `missing`: bit masks over
-    /// ordinals relative to `base` (bit `r` of word `r / 64` is ordinal `base + r`). A bitmap list is
-    /// ANDed and popcounted a word at a time; other encodings are decoded with a bit test per entry.
-    public static func countMembers(_ bytes: UnsafeRawBufferPointer, base: UInt32, ref: [UInt64], missing: [UInt64]) -> (ref: Int, missing: Int) {
-        guard let tag = bytes.first else { return (0, 0) }
-        var nRef = 0, nMissing = 0
-        if tag == 1 {
-            let payload = bytes.count - 1
-            let words = min(payload / 8, ref.count)
-            for w in 0..<words {
-                let v = bytes.loadUnaligned(fromByteOffset: 1 + w * 8, as: UInt64.self).littleEndian
-                let r = v & ref[w]
-                nRef += r.nonzeroBitCount
-                if w < missing.count { nMissing += (v & ~r & missing[w]).nonzeroBitCount }
-            }
-            // The tail (fewer than 8 bytes before the masks end): bit by bit.
-            var i = 1 + words * 8
-            let end = min(bytes.count, 1 + max(ref.count, missing.count) * 8)
-            while i < end {
-                let b = bytes[i]
-                if b != 0 {
-                    for bit in 0..<8 where b & (1 << UInt8(bit)) != 0 {
-                        let rel = (i - 1) * 8 + bit, w = rel >> 6, m: UInt64 = 1 << UInt64(rel & 63)
-                        if w < ref.count, ref[w] & m != 0 { nRef += 1 } else if w < missing.count, missing[w] & m != 0 { nMissing += 1 }
-                    }
-                }
-                i += 1
-            }
-            return (nRef, nMissing)
-        }
-        if tag == 2, let counted = countRiceMembers(bytes, ref: ref, missing: missing) { return counted }
-        forEach(bytes, base: base) { o in
-            let rel = Int(o - base), w = rel >> 6, m: UInt64 = 1 << UInt64(rel & 63)
-            if w < ref.count, ref[w] & m != 0 { nRef += 1 } else if w < missing.count, missing[w] & m != 0 { nMissing += 1 }
-        }
-        return (nRef, nMissing)
-    }
-
-    /// ``countMembers(_:base:ref:missing:)`` for a Rice list, the hot loop of a cohort query. A 64-bit bit
-    /// buffer, refilled 32 bits at a time, so a gap costs a count of trailing ones and two shifts (the loop's
-    /// dependency chain), membership is a shift and a mask, and nothing is checked per entry but that the
-    /// gap fits the buffer (ordinals past the masks count for neither). `nil` for a gap too long for the
-    /// buffer or a stream that ends early: the careful decoder takes over.
-    static func countRiceMembers(_ bytes: UnsafeRawBufferPointer, ref: [UInt64], missing: [UInt64]) -> (ref: Int, missing: Int)? {
-        guard bytes.count >= 3 else { return (0, 0) }
-        let k = Int(bytes[1])
-        guard k < 24 else { return nil }
-        var i = 2
-        var count = 0, shift = 0
-        while i < bytes.count {
-            let b = bytes[i]; i += 1
-            count |= Int(b & 0x7F) << shift
-            if b & 0x80 == 0 { break }
-            shift += 7
-            if shift > 35 { return (0, 0) }
-        }
-        let remainderMask: UInt64 = (1 << UInt64(k)) - 1
-        let base = bytes.baseAddress!
-        let end = bytes.count
-        guard !ref.isEmpty else { return nil }
-        return ref.withUnsafeBufferPointer { r -> (ref: Int, missing: Int)? in
-            missing.withUnsafeBufferPointer { m -> (ref: Int, missing: Int)? in
-                missing.isEmpty ? riceCount(base, end: end, start: i, count: count, k: k, remainderMask: remainderMask, ref: r, missing: nil)
-                    : riceCount(base, end: end, start: i, count: count, k: k, remainderMask: remainderMask, ref: r, missing: m)
-            }
-        }
-    }
-
-    /// The loop of ``countRiceMembers(_:ref:missing:)``, specialised for `missing` absent (every sample
-    /// counted hom-ref when absent, the usual store) or present.
-    @inline(__always)
-    static func riceCount(_ base: UnsafeRawPointer, end: Int, start: Int, count: Int, k: Int, remainderMask: UInt64,
-                          ref r: UnsafeBufferPointer<UInt64>, missing m: UnsafeBufferPointer<UInt64>?) -> (ref: Int, missing: Int)? {
-        let refBits = r.count &<< 6, missingBits = (m?.count ?? 0) &<< 6
-        let words = r.baseAddress!
-        var buffer: UInt64 = 0, available = 0, next = start
-        var rel = -1, nRef = 0, nMissing = 0
-        var remaining = count
-        while remaining > 0 {
-            if available < 32 {
-                if next &+ 4 <= end {
-                    buffer |= UInt64(base.loadUnaligned(fromByteOffset: next, as: UInt32.self).littleEndian) &<< UInt64(available)
-                    next &+= 4
-                    available &+= 32
-                } else {
-                    while available <= 56 && next < end {
-                        buffer |= UInt64(base.load(fromByteOffset: next, as: UInt8.self)) &<< UInt64(available)
-                        next &+= 1
-                        available &+= 8
-                    }
-                }
-            }
-            let q = (~buffer).trailingZeroBitCount
-            let length = q &+ 1 &+ k
-            guard length <= available else { return nil }
-            rel = rel &+ (q &<< k | Int(truncatingIfNeeded: (buffer &>> UInt64(q &+ 1)) & remainderMask)) &+ 1
-            buffer = buffer &>> UInt64(length)   // length < 64: available never exceeds 63
-            available &-= length
-            remaining &-= 1
-            // Branch-free: membership is a coin toss the predictor cannot learn.
-            let inRef = rel < refBits ? Int(truncatingIfNeeded: words[rel &>> 6] &>> UInt64(rel & 63)) & 1 : 0
-            nRef &+= inRef
-            if let m {
-                let inMissing = rel < missingBits ? Int(truncatingIfNeeded: m[rel &>> 6] &>> UInt64(rel & 63)) & 1 : 0
-                nMissing &+= inMissing & ~inRef
-            }
-        }
-        return (nRef, nMissing)
     }
 
     /// Decodes what ``encode(_:base:span:)`` wrote. Malformed bytes decode to what could be read.

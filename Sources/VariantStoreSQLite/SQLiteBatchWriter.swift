@@ -8,7 +8,6 @@ final class SQLiteBatchWriter: BatchWriter {
     let batchID: Int
     let samples: [AssignedSample]
     let firstOrdinal: UInt32
-    let span: Int
     private var db: SQLiteDatabase { store.db }
     private var contigIDs: [String: Int] = [:]
     private var coverageExists: Bool
@@ -71,7 +70,6 @@ final class SQLiteBatchWriter: BatchWriter {
 
         let first = UInt32(try db.scalarInt("SELECT value FROM meta WHERE key = 'next_ordinal'") ?? 0)
         firstOrdinal = first
-        span = plan.samples.count
         let now = Clock.now()
         try db.statement("INSERT INTO batch(loaded_at, command, first_ordinal, sample_count) VALUES (?, ?, ?, ?)")
             .run([.text(now), .text(plan.command), .int(Int(first)), .int(plan.samples.count)])

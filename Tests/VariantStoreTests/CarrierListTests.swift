@@ -1,7 +1,7 @@
 import Testing
 @testable import VariantStore
 
-@Suite("Carrier-list encodings")
+@Suite("Carrier-list encodings (the pre-0006 layout migration 0006 reads)")
 struct CarrierListTests {
     struct LCG { var state: UInt64; mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 } }
 
@@ -14,29 +14,6 @@ struct CarrierListTests {
             for i in 0..<span where Double(rng.next() % 1_000_000) / 1_000_000 < density { list.append(base + UInt32(i)) }
             let bytes = CarrierList.encode(list, base: base, span: span)
             #expect(CarrierList.decode(bytes, base: base) == list)
-        }
-    }
-
-    @Test("countMembers equals a naive count in every encoding, masks shorter or longer than the list", arguments: [0.001, 0.05, 0.19, 0.6])
-    func countMembers(density: Double) {
-        var rng = LCG(state: UInt64(density * 1e6) + 11)
-        for span in [5, 64, 1_000, 10_003] {
-            let base: UInt32 = 777
-            var list: [UInt32] = []
-            for i in 0..<span where Double(rng.next() % 1_000_000) / 1_000_000 < density { list.append(base + UInt32(i)) }
-            for maskBits in [1, span / 2 + 1, span + 200] {
-                var ref = [UInt64](repeating: 0, count: (maskBits + 63) / 64), missing = ref
-                var expectRef = 0, expectMissing = 0
-                for r in 0..<maskBits {
-                    let pick = rng.next() % 3
-                    if pick == 0 { ref[r >> 6] |= 1 << UInt64(r & 63) } else if pick == 1 { missing[r >> 6] |= 1 << UInt64(r & 63) }
-                    guard list.contains(base + UInt32(r)) else { continue }
-                    if pick == 0 { expectRef += 1 } else if pick == 1 { expectMissing += 1 }
-                }
-                let bytes = CarrierList.encode(list, base: base, span: span)
-                let got = bytes.withUnsafeBytes { CarrierList.countMembers($0, base: base, ref: ref, missing: missing) }
-                #expect(got.ref == expectRef && got.missing == expectMissing, "span \(span), mask bits \(maskBits), tag \(bytes.first ?? 9)")
-            }
         }
     }
 
@@ -65,9 +42,10 @@ struct CarrierListTests {
         #expect(CarrierList.decode([UInt8](), base: 0).isEmpty)
     }
 
-    @Test("truncated or garbage bytes decode without crashing", arguments: [[UInt8]([2]), [2, 3], [2, 40, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 1], [0, 0x80], [1, 0xFF], [9, 1, 2]])
+    @Test("truncated or garbage bytes decode to what could be read, without crashing",
+          arguments: [[UInt8]([2]), [2, 3], [2, 40, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 1], [0, 0x80], [1, 0xFF], [9, 1, 2]])
     func garbage(_ bytes: [UInt8]) {
-        _ = CarrierList.decode(bytes, base: 10)
-        _ = bytes.withUnsafeBytes { CarrierList.countMembers($0, base: 10, ref: [~0, ~0], missing: [~0]) }
+        // Every ordinal read lies in the batch's range or just past it: nothing wraps around.
+        #expect(CarrierList.decode(bytes, base: 10).allSatisfy { $0 >= 10 })
     }
 }
