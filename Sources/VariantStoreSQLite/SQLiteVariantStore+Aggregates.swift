@@ -145,8 +145,7 @@ extension SQLiteVariantStore {
         }
         var rewritten = 0
         for b in batches.sorted() {
-            var changed: [(Int, [SegmentEntry], Int)] = []
-            try forEachSegment(batch: b) { id, _, layout, entries in
+            try rewriteSegments(batch: b) { _, layout, entries in
                 var after = entries
                 var touched = 0
                 for i in after.indices {
@@ -159,9 +158,9 @@ extension SQLiteVariantStore {
                         touched += 1
                     }
                 }
-                if touched > 0 { changed.append((id, after, layout.span)); rewritten += touched }
+                rewritten += touched
+                return touched > 0 ? after : nil
             }
-            for (id, entries, span) in changed { try rewriteSegment(id, entries: entries, span: span) }
         }
         var blocks = 0
         for o in ordinals {
@@ -232,12 +231,10 @@ extension SQLiteVariantStore {
             let all = try db.statement("SELECT vid FROM variant")
             while try all.step() { if !carried.contains(all.int(0)) { dead.insert(all.int(0)) } }
             if !dead.isEmpty {
-                var changed: [(Int, [SegmentEntry], Int)] = []
-                try forEachSegment { id, _, layout, entries in
+                try rewriteSegments { _, _, entries in
                     let kept = entries.filter { !dead.contains($0.vid) }
-                    if kept.count != entries.count { changed.append((id, kept, layout.span)) }
+                    return kept.count != entries.count ? kept : nil
                 }
-                for (id, entries, span) in changed { try rewriteSegment(id, entries: entries, span: span) }
                 for vid in dead.sorted() {
                     for table in ["annotation", "variant"] {
                         try db.statement("DELETE FROM \(table) WHERE vid = ?").run([.int(vid)])

@@ -111,6 +111,29 @@ extension SQLiteVariantStore {
         }
     }
 
+    /// Every segment (or those of one batch), one at a time: `body` returns the entries to store instead, or nil
+    /// to leave the segment as it is. Segments are read by id after listing them, so the table is never changed
+    /// under an open cursor, and memory holds one segment.
+    func rewriteSegments(batch: Int? = nil, _ body: (Int, BatchLayout, [SegmentEntry]) throws(StoreError) -> [SegmentEntry]?) throws(StoreError) {
+        let layouts = try batchLayouts()
+        let list = try db.statement(batch == nil ? "SELECT segment_id, batch_id FROM calls_segment ORDER BY segment_id"
+                                                 : "SELECT segment_id, batch_id FROM calls_segment WHERE batch_id = ? ORDER BY segment_id")
+        if let batch { try list.bind([.int(batch)]) }
+        var ids: [(Int, Int)] = []
+        while try list.step() { ids.append((list.int(0), list.int(1))) }
+        list.reset()
+        let one = try db.statement("SELECT data FROM calls_segment WHERE segment_id = ?")
+        for (id, b) in ids {
+            guard let layout = layouts[b] else { throw StoreError(.database, "calls segment \(id) names batch \(b), which the store lacks") }
+            one.reset()
+            try one.bind([.int(id)])
+            guard try one.step() else { continue }
+            let entries = try Self.decodeSegment(one, column: 0, segmentID: id, span: layout.span)
+            one.reset()
+            if let replaced = try body(b, layout, entries) { try rewriteSegment(id, entries: replaced, span: layout.span) }
+        }
+    }
+
     static func decodeSegment(_ s: Statement, column: Int32, segmentID: Int, span: Int) throws(StoreError) -> [SegmentEntry] {
         let r = s.withBlob(column) { bytes in Result { () throws(SegmentError) in try CallSegment.decode(bytes, span: span) } }
         switch r {
