@@ -198,13 +198,6 @@ public enum CallSegment {
         return out
     }
 
-    /// The vids of a segment, in entry order, without decoding its lists.
-    public static func vids(_ bytes: UnsafeRawBufferPointer) throws(SegmentError) -> [Int] {
-        var c = Cursor(bytes)
-        guard try c.byte() == 1 else { throw SegmentError("unknown segment version") }
-        return try c.vids()
-    }
-
     /// Per entry and kind, how many of its listed ordinals are set in `ref` and in `missing` (bit `r % 64` of word
     /// `r / 64` for relative ordinal `r`): what a cohort count needs, without building any list. Entries with call
     /// exceptions are flagged (`exceptional`): their contributions depend on more than the list, so the caller
