@@ -176,6 +176,7 @@ public enum CallSegment {
 
     /// Everything in a segment.
     public static func decode(_ bytes: [UInt8], span: Int) throws(SegmentError) -> [SegmentEntry] {
+        // Array.withUnsafeBytes rethrows untyped: carry the typed error out in a Result.
         let result = bytes.withUnsafeBytes { b in Result { () throws(SegmentError) in try decode(b, span: span) } }
         return try result.get()
     }

@@ -94,10 +94,11 @@ public struct VariantCarriers: Sendable, Equatable {
 public protocol CarrierScan: AnyObject {
     /// Active samples, by ordinal.
     func sampleDetails() throws -> [SampleDetail]
-    /// Every variant with at least one active carrier, in variant-key order, with carriers in ordinal order.
+    /// Every variant with at least one active carrier, in genomic order (contig, then position), with carriers in
+    /// ordinal order.
     func forEachVariantCarriers(_ body: (VariantCarriers) throws -> Void) throws
 
-    /// Every variant carried by at least one of `eligible` (active samples), in variant-key order: first `wanted`
+    /// Every variant carried by at least one of `eligible` (active samples), in genomic order: first `wanted`
     /// sees it without carriers but with how many of `eligible` carry it; only when it says yes are the carriers
     /// decoded (all active ones, in ordinal order) and handed to `body`. An export that maps few variants decodes
     /// only those.

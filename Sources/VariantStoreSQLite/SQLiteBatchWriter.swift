@@ -7,7 +7,6 @@ final class SQLiteBatchWriter: BatchWriter {
     let store: SQLiteVariantStore
     let batchID: Int
     let samples: [AssignedSample]
-    let firstOrdinal: UInt32
     private var db: SQLiteDatabase { store.db }
     private var contigIDs: [String: Int] = [:]
     private var coverageExists: Bool
@@ -15,7 +14,7 @@ final class SQLiteBatchWriter: BatchWriter {
     private var needsRecompute = false
     private var finished = false
     private var open = true
-    private var segments: SegmentWriter!
+    private let segments: SegmentWriter
 
     init(store: SQLiteVariantStore, plan: BatchPlan) throws {
         self.store = store
@@ -69,7 +68,6 @@ final class SQLiteBatchWriter: BatchWriter {
         }
 
         let first = UInt32(try db.scalarInt("SELECT value FROM meta WHERE key = 'next_ordinal'") ?? 0)
-        firstOrdinal = first
         let now = Clock.now()
         try db.statement("INSERT INTO batch(loaded_at, command, first_ordinal, sample_count) VALUES (?, ?, ?, ?)")
             .run([.text(now), .text(plan.command), .int(Int(first)), .int(plan.samples.count)])
@@ -153,8 +151,8 @@ final class SQLiteBatchWriter: BatchWriter {
                 INSERT INTO variant(contig_id, pos, end_pos, ref, alt, kind, rsid, ac, an_delta, nhomalt, nhemi, tumours)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-                .run([.int(cid), .int(site.position), .int(site.end == site.position + max(1, site.ref.utf8.count) - 1 ? 0 : site.end),
-                      .text(site.ref), .text(site.alt), .text(site.kind == .snv ? "" : site.kind.rawValue),
+                .run([.int(cid), .int(site.position), .int(SQLiteVariantStore.storedEnd(site.end, position: site.position, refLength: site.ref.utf8.count)),
+                      .text(site.ref), .text(site.alt), .text(SQLiteVariantStore.storedKind(site.kind)),
                       .optional(site.rsid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
             vid = Int(db.lastInsertRowID)
             isNew = true

@@ -191,10 +191,10 @@ final class Statement {
         return String(cString: p)
     }
     /// The column's bytes without copying, valid only inside `body`.
-    func withBlob<T>(_ col: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+    func withBlob<T, E: Error>(_ col: Int32, _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
         let n = Int(sqlite3_column_bytes(stmt, col))
-        guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return body(UnsafeRawBufferPointer(start: p, count: n))
+        guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: p, count: n))
     }
 
     /// The length in bytes of a text or blob column, without reading it into a value.

@@ -24,7 +24,7 @@ extension SQLiteVariantStore {
         var totals: [Int: Totals] = [:]
         let vids = try db.statement("SELECT vid FROM variant")
         while try vids.step() { totals[vids.int(0)] = Totals() }
-        try forEachSegment { _, _, layout, entries in
+        try forEachSegment { layout, entries in
             for e in entries {
                 var t = totals[e.vid] ?? Totals()
                 Self.accumulate(StoredCalls(e, base: layout.base), samples: samples, into: &t)
@@ -82,8 +82,8 @@ extension SQLiteVariantStore {
     /// `ordinals` as bit masks relative to their batch's first ordinal (bit `r` of word `r / 64` is ordinal
     /// `first + r`), for each batch holding any of them: a list is counted against its batch's mask, a bitmap
     /// list word by word.
-    static func masksByBatch(_ ordinals: some Sequence<UInt32>, firsts: [Int: UInt32]) -> [Int: [UInt64]] {
-        let bases = firsts.sorted { $0.value < $1.value }
+    static func masksByBatch(_ ordinals: some Sequence<UInt32>, layouts: [Int: BatchLayout]) -> [Int: [UInt64]] {
+        let bases = layouts.mapValues(\.base).sorted { $0.value < $1.value }
         var out: [Int: [UInt64]] = [:]
         for o in ordinals {
             guard let (batch, base) = bases.last(where: { $0.value <= o }) else { continue }
@@ -145,7 +145,7 @@ extension SQLiteVariantStore {
         }
         var rewritten = 0
         for b in batches.sorted() {
-            try rewriteSegments(batch: b) { _, layout, entries in
+            try rewriteSegments(batch: b) { layout, entries in
                 var after = entries
                 var touched = 0
                 for i in after.indices {
@@ -224,14 +224,14 @@ extension SQLiteVariantStore {
             try recomputeAggregates(write: true)
             // Variants that no remaining sample carries are dropped (gnomAD's "dead alleles"), with their calls.
             var carried = Set<Int>()
-            try forEachSegment { _, _, _, entries in
+            try forEachSegment { _, entries in
                 for e in entries where !e.lists[0].isEmpty || !e.lists[1].isEmpty || !e.lists[2].isEmpty { carried.insert(e.vid) }
             }
             var dead = Set<Int>()
             let all = try db.statement("SELECT vid FROM variant")
             while try all.step() { if !carried.contains(all.int(0)) { dead.insert(all.int(0)) } }
             if !dead.isEmpty {
-                try rewriteSegments { _, _, entries in
+                try rewriteSegments { _, entries in
                     let kept = entries.filter { !dead.contains($0.vid) }
                     return kept.count != entries.count ? kept : nil
                 }
@@ -274,7 +274,6 @@ struct CohortContext {
     let members: Set<UInt32>
     let samples: SQLiteVariantStore.SampleTable
     let defaults: [ContigClass: Int]
-    let firsts: [Int: UInt32]
     let layouts: [Int: BatchLayout]
     let gvcfMembers: Bool
     let mask: [UInt64]
@@ -299,13 +298,12 @@ struct CohortContext {
         for o in members { m[Int(o >> 6)] |= 1 << UInt64(o & 63) }
         mask = m
         // Counted members by absent policy (what each list entry adds depends on it), for every batch with a member.
-        let firsts = try store.batchFirstOrdinals()
-        self.firsts = firsts
-        layouts = try store.batchLayouts()
+        let layouts = try store.batchLayouts()
+        self.layouts = layouts
         let counted = members.filter { samples[$0]?.counted == true }
-        let ref = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .ref }, firsts: firsts)
-        let missing = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .missing }, firsts: firsts)
-        batchMasks = Dictionary(uniqueKeysWithValues: SQLiteVariantStore.masksByBatch(members, firsts: firsts).keys.map {
+        let ref = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .ref }, layouts: layouts)
+        let missing = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .missing }, layouts: layouts)
+        batchMasks = Dictionary(uniqueKeysWithValues: SQLiteVariantStore.masksByBatch(members, layouts: layouts).keys.map {
             ($0, (ref: ref[$0] ?? [], missing: missing[$0] ?? []))
         })
         gvcfMembers = gvcf
@@ -326,13 +324,10 @@ struct CohortContext {
             let batch = segments.int(1)
             guard let masks = batchMasks[batch], let layout = layouts[batch] else { continue }
             let id = segments.int(0)
-            let counted = segments.withBlob(2) { bytes in
-                Result { () throws(SegmentError) in try CallSegment.countMembers(bytes, span: layout.span, ref: masks.ref, missing: masks.missing) }
-            }
-            let counts: CallSegment.MemberCounts
-            switch counted {
-            case let .success(c): counts = c
-            case let .failure(e): throw StoreError(.database, "calls segment \(id): \(e)", fix: "restore the store from a backup")
+            let counts = try SQLiteVariantStore.withSegment(id) { () throws(SegmentError) in
+                try segments.withBlob(2) { bytes throws(SegmentError) in
+                    try CallSegment.countMembers(bytes, span: layout.span, ref: masks.ref, missing: masks.missing)
+                }
             }
             if counts.exceptional {
                 // Call exceptions change what an entry adds per sample: decode the segment and apply the loader's rules.

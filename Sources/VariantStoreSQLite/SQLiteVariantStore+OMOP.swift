@@ -174,10 +174,9 @@ extension SQLiteVariantStore: CarrierScan {
 
     public func forEachVariantCarriers(eligible: Set<UInt32>, wanted: (VariantCarriers, Int) throws -> Bool,
                                        _ body: (VariantCarriers) throws -> Void) throws {
-        let firsts = try batchFirstOrdinals()
         let layouts = try batchLayouts()
         let active = try activeSamples()
-        let masks = Self.masksByBatch(eligible, firsts: firsts)
+        let masks = Self.masksByBatch(eligible, layouts: layouts)
         // Contig by contig, window by window of 256 kb: the window's variants in position order, then every segment
         // that can hold them, counted from its bytes and decoded only for a wanted variant; memory follows the window,
         // not the store.
@@ -209,7 +208,7 @@ extension SQLiteVariantStore: CarrierScan {
                 while try variants.step() {
                     slot[variants.int(0)] = found.count
                     found.append(VariantCarriers(variantKey: variants.int(0), contig: name, position: variants.int(1),
-                                                 end: Self.end(variants.int(2), position: variants.int(1), ref: variants.text(3)),
+                                                 end: Self.end(variants.int(2), position: variants.int(1), refLength: variants.byteCount(3)),
                                                  ref: variants.text(3) ?? "", alt: variants.text(4) ?? "", kind: Self.kind(variants.text(5)),
                                                  rsid: variants.text(6), filters: variants.text(7),
                                                  genes: (variants.text(8) ?? "").split(separator: ",").map(String.init), carriers: []))
@@ -226,14 +225,10 @@ extension SQLiteVariantStore: CarrierScan {
                 while try segments.step() {
                     let id = segments.int(0), batch = segments.int(1)
                     guard let layout = layouts[batch] else { continue }
-                    let counted = segments.withBlob(2) { bytes in
-                        Result { () throws(SegmentError) in
+                    let counts = try Self.withSegment(id) { () throws(SegmentError) in
+                        try segments.withBlob(2) { bytes throws(SegmentError) in
                             try CallSegment.countMembers(bytes, span: layout.span, ref: masks[batch] ?? [], missing: [], carriersOnly: true)
                         }
-                    }
-                    guard case let .success(counts) = counted else {
-                        _ = try Self.decodeSegment(segments, column: 2, segmentID: id, span: layout.span)   // throws its error
-                        continue
                     }
                     var holds = false
                     for (e, vid) in counts.vids.enumerated() {
@@ -253,12 +248,8 @@ extension SQLiteVariantStore: CarrierScan {
                     var rows: [Row] = []
                     for h in holders[i] {
                         if decoded[h] == nil {
-                            let r = blobs[h].bytes.withUnsafeBytes { bytes in
-                                Result { () throws(SegmentError) in try CallSegment.decode(bytes, span: blobs[h].span) }
-                            }
-                            switch r {
-                            case let .success(e): decoded[h] = e
-                            case let .failure(e): throw StoreError(.database, "calls segment \(blobs[h].id): \(e)", fix: "restore the store from a backup")
+                            decoded[h] = try Self.withSegment(blobs[h].id) { () throws(SegmentError) in
+                                try CallSegment.decode(blobs[h].bytes, span: blobs[h].span)
                             }
                         }
                         for e in decoded[h] ?? [] where e.vid == c.variantKey { rows.append(Row(batch: blobs[h].batch, entry: e)) }

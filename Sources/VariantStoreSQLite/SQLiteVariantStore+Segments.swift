@@ -89,6 +89,7 @@ extension SQLiteVariantStore {
         WHERE contig_id = ?1 AND first_pos BETWEEN max(?2 - \(SegmentWriter.maxReach), ?4) AND min(?3, ?5) AND last_pos >= ?2
         """
 
+    /// Each batch's first ordinal and width, by batch id.
     func batchLayouts() throws(StoreError) -> [Int: BatchLayout] {
         let s = try db.statement("SELECT batch_id, first_ordinal, sample_count FROM batch")
         var out: [Int: BatchLayout] = [:]
@@ -96,25 +97,18 @@ extension SQLiteVariantStore {
         return out
     }
 
-    /// Every segment (or those of one batch), decoded: `body(segmentID, batchID, layout, entries)`.
-    func forEachSegment(batch: Int? = nil, _ body: (Int, Int, BatchLayout, [SegmentEntry]) throws(StoreError) -> Void) throws(StoreError) {
-        let layouts = try batchLayouts()
-        let s = try db.statement(batch == nil ? "SELECT segment_id, batch_id, data FROM calls_segment ORDER BY segment_id"
-                                              : "SELECT segment_id, batch_id, data FROM calls_segment WHERE batch_id = ? ORDER BY segment_id")
-        if let batch { try s.bind([.int(batch)]) }
-        defer { s.reset() }
-        while try s.step() {
-            let b = s.int(1)
-            guard let layout = layouts[b] else { throw StoreError(.database, "calls segment \(s.int(0)) names batch \(b), which the store lacks") }
-            let entries = try Self.decodeSegment(s, column: 2, segmentID: s.int(0), span: layout.span)
-            try body(s.int(0), b, layout, entries)
+    /// Every segment (or those of one batch), decoded, one at a time.
+    func forEachSegment(batch: Int? = nil, _ body: (BatchLayout, [SegmentEntry]) throws(StoreError) -> Void) throws(StoreError) {
+        try rewriteSegments(batch: batch) { layout, entries throws(StoreError) in
+            try body(layout, entries)
+            return nil
         }
     }
 
     /// Every segment (or those of one batch), one at a time: `body` returns the entries to store instead, or nil
     /// to leave the segment as it is. Segments are read by id after listing them, so the table is never changed
     /// under an open cursor, and memory holds one segment.
-    func rewriteSegments(batch: Int? = nil, _ body: (Int, BatchLayout, [SegmentEntry]) throws(StoreError) -> [SegmentEntry]?) throws(StoreError) {
+    func rewriteSegments(batch: Int? = nil, _ body: (BatchLayout, [SegmentEntry]) throws(StoreError) -> [SegmentEntry]?) throws(StoreError) {
         let layouts = try batchLayouts()
         let list = try db.statement(batch == nil ? "SELECT segment_id, batch_id FROM calls_segment ORDER BY segment_id"
                                                  : "SELECT segment_id, batch_id FROM calls_segment WHERE batch_id = ? ORDER BY segment_id")
@@ -130,16 +124,19 @@ extension SQLiteVariantStore {
             guard try one.step() else { continue }
             let entries = try Self.decodeSegment(one, column: 0, segmentID: id, span: layout.span)
             one.reset()
-            if let replaced = try body(b, layout, entries) { try rewriteSegment(id, entries: replaced, span: layout.span) }
+            if let replaced = try body(layout, entries) { try rewriteSegment(id, entries: replaced, span: layout.span) }
         }
     }
 
     static func decodeSegment(_ s: Statement, column: Int32, segmentID: Int, span: Int) throws(StoreError) -> [SegmentEntry] {
-        let r = s.withBlob(column) { bytes in Result { () throws(SegmentError) in try CallSegment.decode(bytes, span: span) } }
-        switch r {
-        case let .success(e): return e
-        case let .failure(e): throw StoreError(.database, "calls segment \(segmentID): \(e)", fix: "restore the store from a backup")
+        try withSegment(segmentID) { () throws(SegmentError) in
+            try s.withBlob(column) { bytes throws(SegmentError) in try CallSegment.decode(bytes, span: span) }
         }
+    }
+
+    /// Runs `body` on segment `id`'s bytes; a damaged segment becomes a store error that names it.
+    static func withSegment<T>(_ id: Int, _ body: () throws(SegmentError) -> T) throws(StoreError) -> T {
+        do { return try body() } catch { throw StoreError(.database, "calls segment \(id): \(error)", fix: "restore the store from a backup") }
     }
 
     /// Replaces a segment's entries (dropping empty ones), or deletes it when none is left.

@@ -152,13 +152,6 @@ public final class SQLiteVariantStore: VariantStore {
         return out
     }
 
-    func batchFirstOrdinals() throws(StoreError) -> [Int: UInt32] {
-        let s = try db.statement("SELECT batch_id, first_ordinal FROM batch")
-        var out: [Int: UInt32] = [:]
-        while try s.step() { out[s.int(0)] = UInt32(s.int(1)) }
-        return out
-    }
-
     // MARK: - Queries
 
     /// The store's name for a contig, accepting `chr7` for `7` and the other way round.
@@ -309,9 +302,7 @@ public final class SQLiteVariantStore: VariantStore {
             try s.bind([.int(run.lowerBound), .int(run.upperBound)])
             while try s.step() {
                 guard let i = slots[s.int(12)] else { continue }
-                // The variant's last base (end_pos 0: the last base of REF) must reach the region.
-                let storedEnd = s.int(1)
-                guard (storedEnd != 0 ? storedEnd : s.int(0) + max(1, s.byteCount(2)) - 1) >= contigStart else { continue }
+                guard Self.end(s.int(1), position: s.int(0), refLength: s.byteCount(2)) >= contigStart else { continue }
                 found.append(aggregate(s, defaults: defaults, contig: contig, contigClass: cls))
                 slotOfRow.append(Int32(i))
             }
@@ -332,7 +323,7 @@ public final class SQLiteVariantStore: VariantStore {
     static func aggregate(_ s: Statement, defaults: [ContigClass: Int], contig: String? = nil, contigClass: ContigClass? = nil) -> VariantAggregate {
         let cls = contigClass ?? ContigClass(rawValue: s.int(18)) ?? .autosome
         var a = VariantAggregate(
-            contig: contig ?? s.text(17) ?? "", position: s.int(0), end: Self.end(s.int(1), position: s.int(0), ref: s.text(2)), ref: s.text(2) ?? "", alt: s.text(3) ?? "",
+            contig: contig ?? s.text(17) ?? "", position: s.int(0), end: Self.end(s.int(1), position: s.int(0), refLength: s.byteCount(2)), ref: s.text(2) ?? "", alt: s.text(3) ?? "",
             kind: Self.kind(s.text(4)), rsid: s.text(5), ac: s.int(6), an: defaults[cls, default: 0] + s.int(7),
             nHomAlt: s.int(8), nHemi: s.int(9), tumours: s.int(10),
             tumourMedianVAF: s.isNull(11) ? nil : VAFHistogram(s.blob(11)).median)
@@ -343,14 +334,18 @@ public final class SQLiteVariantStore: VariantStore {
     }
 
     /// `kind` as stored: '' for the common SNV (no bytes in the row).
+    static func storedKind(_ kind: AlleleKind) -> String { kind == .snv ? "" : kind.rawValue }
     static func kind(_ stored: String?) -> String {
         guard let stored, !stored.isEmpty else { return AlleleKind.snv.rawValue }
         return stored
     }
 
     /// `end_pos` as stored: 0 when it is the last base of REF (no bytes in the row); symbolic alleles keep INFO/END.
-    static func end(_ stored: Int, position: Int, ref: String?) -> Int {
-        stored != 0 ? stored : position + max(1, ref?.utf8.count ?? 1) - 1
+    static func storedEnd(_ end: Int, position: Int, refLength: Int) -> Int {
+        end == position + max(1, refLength) - 1 ? 0 : end
+    }
+    static func end(_ stored: Int, position: Int, refLength: Int) -> Int {
+        stored != 0 ? stored : position + max(1, refLength) - 1
     }
 
     public func annotations(of id: VariantID) throws -> [Annotation] {
@@ -453,7 +448,7 @@ public final class SQLiteVariantStore: VariantStore {
         }
         var hits: [(vid: Int, ordinal: UInt32, zygosity: Zygosity)] = []
         for b in batches.sorted() {
-            try forEachSegment(batch: b) { _, _, layout, entries in
+            try forEachSegment(batch: b) { layout, entries in
                 for e in entries {
                     for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
                         for r in e.lists[kind] where ordinals.contains(layout.base + r) { hits.append((e.vid, layout.base + r, z)) }
@@ -618,7 +613,7 @@ public final class SQLiteVariantStore: VariantStore {
 
     public func ordinalsInCalls() throws -> Set<UInt32> {
         var out = Set<UInt32>()
-        try forEachSegment { _, _, layout, entries in
+        try forEachSegment { layout, entries in
             for e in entries {
                 for list in e.lists { out.formUnion(list.map { layout.base + $0 }) }
                 out.formUnion(ExceptionCodec.decode(e.exceptions, base: layout.base).map(\.ordinal))
