@@ -13,7 +13,7 @@ public enum QueryOutput {
         switch format {
         case .tsv:
             "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (cohort ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "")
-                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\n"
+                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\tSV\n"
         case .json: ""
         case .vcf: try vcfHeader(store: store, cohort: cohort, samples: genotypeSamples)
         }
@@ -54,6 +54,8 @@ public enum QueryOutput {
             ##INFO=<ID=NHEMI,Number=A,Type=Integer,Description="Hemizygous carriers">
             ##INFO=<ID=TUMOURS,Number=A,Type=Integer,Description="Tumour samples carrying the allele (not in AC/AN)">
             ##INFO=<ID=END,Number=1,Type=Integer,Description="End position of a symbolic allele">
+            ##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">
+            ##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Reference bases a structural variant spans (negative for deletions)">
 
             """
         if cohort {
@@ -77,6 +79,10 @@ public enum QueryOutput {
             info += ";COHORT_AC=\(c.ac);COHORT_AN=\(c.an)" + (c.af.map { ";COHORT_AF=\($0)" } ?? "") + ";COHORT_NHOMALT=\(c.nHomAlt)"
         }
         if a.kind == "symbolic" && a.end > a.position { info += ";END=\(a.end)" }
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt), !sv.type.isEmpty {
+            info += ";SVTYPE=\(sv.type)"
+            if let l = sv.length, l > 0 { info += ";SVLEN=\(sv.type == "DEL" ? -l : l)" }
+        }
         let samples = genotypes.map { "\tGT\t" + $0.joined(separator: "\t") } ?? ""
         return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t\(filter(a))\t\(info)\(samples)\n"
     }
@@ -104,7 +110,18 @@ public enum QueryOutput {
         if a.genes.isEmpty { dot() } else { field(list(a.genes)) }
         if a.consequences.isEmpty { dot() } else { field(list(a.consequences)) }
         if let conceptID { appendDecimal(conceptID, to: &s) } else { s.append(UInt8(ascii: ".")) }
+        s.append(tab)
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) { s += svText(sv).utf8 } else { s.append(UInt8(ascii: ".")) }
         s.append(10)
+    }
+
+    /// The TSV `SV` column: `DEL;END=…;SVLEN=…`, `BND;MATE=15:80623247`.
+    static func svText(_ sv: StructuralVariant) -> String {
+        var t = sv.type.isEmpty ? "SV" : sv.type
+        if sv.type != "BND" { t += ";END=\(sv.end)" }
+        if let l = sv.length, l > 0 { t += ";SVLEN=\(sv.type == "DEL" ? -l : l)" }
+        if let m = sv.mate { t += ";MATE=\(m)" }
+        return t
     }
 
     /// `v` in decimal, without building a String (most counts in a row are single digits).
@@ -130,6 +147,9 @@ public enum QueryOutput {
                                 "filter": filter(a), "genes": a.genes, "consequences": a.consequences,
                                 "omopConceptId": conceptID ?? NSNull()]
         if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) {
+            o["sv"] = ["type": sv.type, "end": sv.end, "length": sv.length ?? NSNull(), "mate": sv.mate ?? NSNull()] as [String: Any]
+        }
         return o
     }
 
