@@ -180,4 +180,37 @@ struct SomaticLoadTests {
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("9:139091718 lies beyond the end of 9 in GRCh38"), "\(wrong.stderr)")
     }
+
+    @Test("Delly SVs: a region overlapping a deletion or inversion finds it; a breakend covers its own base, not Delly's END on the mate's chromosome; type, END, SVLEN and mate in TSV, JSON and VCF; tumours counted per SV")
+    func structuralVariants() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        let delly = Fixtures.path("somatic/vcf2maf/test_delly.vcf")
+        #expect(try varde(["load", "--quiet", "--store", store, "--assembly", "GRCh37", delly]).status == 0)
+        // <INV> 21:37828386-39870413 starts before this region and ends after it: it overlaps.
+        let inside = try varde(["query", "--store", store, "--region", "21:38000000-38000100"]).stdout.split(separator: "\n").dropFirst()
+        #expect(inside.count == 1)
+        #expect(inside.first?.hasPrefix("21\t37828386\t") == true)
+        #expect(inside.first?.hasSuffix("\tINV;END=39870413;SVLEN=2042027") == true, "\(inside)")
+        // The BND at 21:42843749 (END=80623247 is on chromosome 15) is not a 38 Mb event on 21.
+        let past = try varde(["query", "--store", store, "--region", "21:50000000-50000100"]).stdout.split(separator: "\n").dropFirst()
+        #expect(past.isEmpty, "\(past)")
+        let bnd = try varde(["query", "--store", store, "--region", "21:42843749", "--format", "json"]).stdout
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(bnd.split(separator: "\n").first!.utf8)) as? [String: Any])
+        let sv = try #require(o["sv"] as? [String: Any])
+        #expect(sv["type"] as? String == "BND" && sv["mate"] as? String == "15:80623247" && sv["end"] as? Int == 42843749)
+        #expect(o["tumours"] as? Int == 1 && o["an"] as? Int == 2 && o["ac"] as? Int == 0)
+        // <DEL> 4:66197402-66197751 as VCF: SVTYPE, SVLEN, END.
+        let vcf = try varde(["query", "--store", store, "--region", "4:66197500-66197600", "--format", "vcf"]).stdout
+        let record = vcf.split(separator: "\n").first { !$0.hasPrefix("#") }
+        #expect(record?.contains("END=66197751;SVTYPE=DEL;SVLEN=-349") == true, "\(record ?? "")")
+        // bcftools reads the VCF without complaint.
+        if Shell.has("bcftools") {
+            let file = dir.appendingPathComponent("sv.vcf").path
+            try vcf.write(toFile: file, atomically: true, encoding: .utf8)
+            let check = try Shell.run(["bcftools", "view", "-H", file])
+            #expect(check.status == 0 && check.stderr.isEmpty, "\(check.stderr)")
+        }
+    }
 }
