@@ -56,6 +56,23 @@ public struct Loader {
     public func load(_ paths: [String], into store: any VariantStore) async throws -> Report {
         let started = Date()
         guard !paths.isEmpty else { throw LoadError("no input files", fix: "name one or more VCF/BCF files") }
+        // MAFs are read as the VCF of the same calls (MAFConverter); the batch records the MAF itself.
+        var sources: [String: String] = [:]
+        var converted: URL? = nil
+        defer { if let converted { try? FileManager.default.removeItem(at: converted) } }
+        var paths = paths
+        for (i, path) in paths.enumerated() where MAFConverter.isMAF(path: path) {
+            if converted == nil {
+                converted = FileManager.default.temporaryDirectory.appendingPathComponent("varde-maf-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: converted!, withIntermediateDirectories: true)
+            }
+            let reference = try options.reference.map { try ReferenceGenome(path: $0) }
+            let dir = converted!.appendingPathComponent("\(i)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let out = try MAFConverter.convert(path: path, directory: dir.path, reference: reference, assembly: options.assembly)
+            sources[out.vcfPath] = path
+            paths[i] = out.vcfPath
+        }
         // 1. Headers, assembly, samples.
         var plans: [FilePlan] = []
         var specs: [SampleSpec] = []
@@ -119,7 +136,10 @@ public struct Loader {
         guard let assembly else { throw LoadError("no assembly") }
         progress?.expect(records: expectedRecords)
         var files: [SourceFile] = []
-        for p in plans { files.append(SourceFile(path: p.path, sha256: try FileDigest.sha256(path: p.path), isGVCF: p.isGVCF)) }
+        for p in plans {
+            let source = sources[p.path] ?? p.path
+            files.append(SourceFile(path: source, sha256: try FileDigest.sha256(path: source), isGVCF: p.isGVCF))
+        }
 
         // 2. One transaction for the whole batch.
         let plan = BatchPlan(command: options.command, assembly: assembly, contigs: contigOrder.map { ($0, contigs[$0] ?? nil) },
