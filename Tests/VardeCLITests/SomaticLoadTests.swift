@@ -213,4 +213,50 @@ struct SomaticLoadTests {
             #expect(check.status == 0 && check.stderr.isEmpty, "\(check.stderr)")
         }
     }
+
+    @Test("--origin somatic: tumours by VAF (the caller's AF, binned) and by diagnosis, in TSV, JSON and VCF")
+    func somaticSummaries() throws {
+        try #require(Shell.has("bcftools"))
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        let manifest = dir.appendingPathComponent("m.tsv").path
+        try "sample\tperson\trole\tdiagnosis\nSM-612V3\tP-77\ttumour\tC34.1\nSM-612V6\tP-77\tnormal\t\n".write(toFile: manifest, atomically: true, encoding: .utf8)
+        let file = Fixtures.path("somatic/mutect2.NA12878.head300.vcf")
+        #expect(try varde(["load", "--quiet", "--store", store, "--manifest", manifest, file]).status == 0)
+        // The tumour's AF per biallelic record, from bcftools.
+        let af = try Shell.run(["bcftools", "query", "-s", "SM-612V3", "-f", "%CHROM-%POS-%REF-%ALT[\\t%AF]\\n", file]).stdout
+        var expectedBin: [String: Int] = [:]
+        for line in af.split(separator: "\n") {
+            let f = line.split(separator: "\t")
+            guard f.count == 2, !f[0].contains(","), let v = Double(f[1]) else { continue }
+            expectedBin[String(f[0])] = min(Int((Double(UInt8((min(max(v, 0), 1) * 254).rounded())) / 254) * 10), 9)
+        }
+        let json = try varde(["query", "--store", store, "--region", "1", "--origin", "somatic", "--format", "json"])
+        try #require(json.status == 0, "\(json.stderr)")
+        var checked = 0
+        for line in json.stdout.split(separator: "\n") {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let s = try #require(o["somatic"] as? [String: Any], "\(line)")
+            #expect(s["tumours"] as? Int == 1)
+            #expect(s["byDiagnosis"] as? [String: Int] == ["C34": 1])
+            let bins = try #require(s["vafBins"] as? [Int])
+            #expect(bins.count == 10)
+            let key = "\(o["chrom"]!)-\(o["pos"]!)-\(o["ref"]!)-\(o["alt"]!)"
+            if let b = expectedBin[key] {
+                #expect(bins == (0..<10).map { $0 == b ? 1 : 0 }, "\(key): \(bins), AF bin \(b)")
+                checked += 1
+            }
+        }
+        #expect(checked > 20)
+        let tsv = try varde(["query", "--store", store, "--region", "1", "--origin", "somatic"]).stdout.split(separator: "\n")
+        #expect(tsv.first?.hasSuffix("\tSV\tTUMOUR_VAF_MEDIAN\tTUMOUR_VAF_BINS\tTUMOURS_BY_DIAGNOSIS") == true)
+        #expect(tsv.dropFirst().allSatisfy { $0.hasSuffix("\tC34:1") })
+        let vcf = try varde(["query", "--store", store, "--region", "1", "--origin", "somatic", "--format", "vcf"]).stdout
+        let path = dir.appendingPathComponent("q.vcf").path
+        try vcf.write(toFile: path, atomically: true, encoding: .utf8)
+        let read = try Shell.run(["bcftools", "query", "-f", "%INFO/TUMOURS_BY_DIAGNOSIS\\n", path])
+        #expect(read.status == 0 && read.stderr.isEmpty, "\(read.stderr)")
+        #expect(read.stdout.split(separator: "\n").allSatisfy { $0 == "C34:1" })
+    }
 }
