@@ -138,7 +138,7 @@ public enum MAFConverter {
                     b = String(flank.dropFirst().prefix(1))
                 } else {
                     throw fail(ref == "-" ? "Reference_Allele" : "Tumor_Seq_Allele2",
-                               "an \(ref == "-" ? "insertion" : "deletion") at \(contig):\(start), and MAF leaves out the base before it",
+                               "\(ref == "-" ? "an insertion" : "a deletion") at \(contig):\(start), and MAF leaves out the base before it",
                                "pass --reference FASTA (the assembly the MAF is on) so the base can be read")
                 }
                 pos = before

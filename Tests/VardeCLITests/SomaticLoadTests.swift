@@ -259,4 +259,58 @@ struct SomaticLoadTests {
         #expect(read.status == 0 && read.stderr.isEmpty, "\(read.stderr)")
         #expect(read.stdout.split(separator: "\n").allSatisfy { $0 == "C34:1" })
     }
+
+    /// Every somatic VCF and MAF of the corpus (`VARDE_CORPUS`): a header naming a tumour or declaring INFO/SOMATIC,
+    /// or a MAF.
+    static func corpusSomaticFiles() throws -> [String] {
+        let folders = (Fixtures.corpus ?? "").split(separator: ":").map(String.init)
+        var out: [String] = []
+        for folder in folders {
+            let r = try Shell.run(["bash", "-c", """
+                find '\(folder)' -type f \\( -name '*.vcf' -o -name '*.vcf.gz' -o -name '*.maf' \\) | sort | while read -r f; do
+                  if [[ "$f" == *.maf ]] || (zcat -f "$f" 2>/dev/null | head -c 400000 | grep -m1 -qE '^##(tumor|normal)_sample|^##INFO=<ID=SOMATIC,|^#CHROM.*\\t(TUMOR|NORMAL)'); then echo "$f"; fi
+                done
+                """])
+            out += r.stdout.split(separator: "\n").map(String.init)
+        }
+        return out
+    }
+
+    @Test("every somatic VCF and MAF of the corpus loads (its tumours as tumours) or is refused with a message",
+          .enabled(if: Fixtures.corpus != nil))
+    func corpusSomatic() throws {
+        let files = try Self.corpusSomaticFiles()
+        #expect(files.count >= 20, "\(files.count) somatic files")
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var loaded = 0, refused = 0
+        for (n, file) in files.enumerated() {
+            var last: Shell.Result? = nil
+            for assembly in [nil, "GRCh37", "GRCh38"] as [String?] {
+                let store = dir.appendingPathComponent("s\(n)-\(assembly ?? "auto").db").path
+                let r = try varde(["load", "--quiet", "--store", store, "--on-invalid", "skip"] + (assembly.map { ["--assembly", $0] } ?? []) + [file])
+                last = r
+                if r.status == 0 {
+                    // The tumour `varde check` names is stored as a tumour, and no tumour counts.
+                    let check = try Shell.run([Shell.varde, "check", "--quiet", "--format", "json", file])
+                    let samples = try varde(["samples", "--store", store]).stdout
+                    if let o = (try? JSONSerialization.jsonObject(with: Data(check.stdout.utf8))) as? [[String: Any]],
+                       let t = o.first?["tumourSample"] as? String {
+                        #expect(samples.contains("\n\(t)\t1\ttumour\tno\t"), "\(file): tumour \(t) not stored as a tumour\n\(samples)")
+                    }
+                    #expect(!samples.contains("\ttumour\tyes\t"), "\(file)")
+                    break
+                }
+                if !r.stderr.contains("assembly") { break }
+            }
+            guard let r = last else { continue }
+            if r.status == 0 { loaded += 1 } else {
+                refused += 1
+                #expect(r.status == 1, "\(file): exit \(r.status)\n\(r.stderr.suffix(500))")
+                #expect(r.stderr.contains("Fix:") || r.stderr.contains("error"), "\(file): refused without a reason: \(r.stderr)")
+            }
+            #expect(!r.stderr.contains("Fatal error"), "\(file)")
+        }
+        print("somatic corpus: \(files.count) files, \(loaded) loaded, \(refused) refused with a message")
+    }
 }
