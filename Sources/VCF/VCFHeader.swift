@@ -18,6 +18,12 @@ public struct VCFHeader: Sendable, Equatable {
         public var number: String
         public var type: String
         public var description: String
+        public init(id: String, number: String, type: String, description: String) {
+            self.id = id
+            self.number = number
+            self.type = type
+            self.description = description
+        }
     }
 
     public var fileFormat: String?

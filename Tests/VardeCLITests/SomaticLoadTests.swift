@@ -193,6 +193,10 @@ struct SomaticLoadTests {
         #expect(inside.count == 1)
         #expect(inside.first?.hasPrefix("21\t37828386\t") == true)
         #expect(inside.first?.hasSuffix("\tINV;END=39870413;SVLEN=2042027") == true, "\(inside)")
+        // A gene inside the inversion (DYRK1A, 21:38738092-38889753 on GRCh37) finds it too.
+        let gene = try varde(["query", "--store", store, "--gene", "DYRK1A"])
+        #expect(gene.status == 0, "\(gene.stderr)")
+        #expect(gene.stdout.split(separator: "\n").dropFirst().contains { $0.hasPrefix("21\t37828386\t") }, "\(gene.stdout)")
         // The BND at 21:42843749 (END=80623247 is on chromosome 15) is not a 38 Mb event on 21.
         let past = try varde(["query", "--store", store, "--region", "21:50000000-50000100"]).stdout.split(separator: "\n").dropFirst()
         #expect(past.isEmpty, "\(past)")
