@@ -69,6 +69,43 @@ extension SQLiteVariantStore {
         return []
     }
 
+    /// Recomputes the aggregates of a few variants from their stored calls and the coverage, as ``recompute()`` does
+    /// for all: for a variant that met one batch twice (two records of one allele), whose calls are stored as their
+    /// union, so that its counts are the union's too.
+    func recomputeVariants(_ vids: Set<Int>) throws(StoreError) {
+        guard !vids.isEmpty else { return }
+        let samples = try activeSamples()
+        let locus = try db.statement("SELECT contig_id, pos FROM variant WHERE vid = ?")
+        let segments = try db.statement(Self.segmentsSQL)
+        let covered = try db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2")
+        let set = try db.statement("UPDATE variant SET ac = ?, an_delta = ?, nhomalt = ?, nhemi = ?, tumours = ?, vaf_hist = ? WHERE vid = ?")
+        for vid in vids.sorted() {
+            locus.reset()
+            try locus.bind([.int(vid)])
+            guard try locus.step() else { continue }
+            let (cid, pos) = (locus.int(0), locus.int(1))
+            locus.reset()
+            var t = VariantTotals()
+            segments.reset()
+            try segments.bind([.int(cid), .int(pos), .int(pos), .int(Int.min), .int(Int.max)])
+            while try segments.step() {
+                let range = Self.range(segments)
+                for e in try Self.decodeSegment(segments, column: 2, segmentID: segments.int(0), span: range.span) where e.vid == vid {
+                    t.add(StoredCalls(e, base: range.base), samples: samples)
+                }
+            }
+            segments.reset()
+            covered.reset()
+            try covered.bind([.int(cid), .int(pos)])
+            while try covered.step() {
+                if samples[UInt32(covered.int(0))]?.counted == true { t.anDelta += covered.int(1) }
+            }
+            covered.reset()
+            try set.run([.int(t.ac), .int(t.anDelta), .int(t.nHomAlt), .int(t.nHemi), .int(t.tumours),
+                         t.tumours > 0 && !t.hist.isEmpty ? .blob(t.hist.bytes) : .null, .int(vid)])
+        }
+    }
+
     public func verifyAggregates() throws -> [String] {
         let (totals, defaults) = try recompute()
         var problems: [String] = []

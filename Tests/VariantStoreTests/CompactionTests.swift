@@ -194,3 +194,22 @@ extension URL {
         return self
     }
 }
+
+@Suite("Repeated records")
+struct RepeatedRecordTests {
+    @Test("a record repeated in one file counts once (its calls are the union), and stats --verify agrees")
+    func repeatedRecord() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let once = dir.appendingPathComponent("once.vcf").path, twice = dir.appendingPathComponent("twice.vcf").path
+        // Six real samples; the 30th record written twice, as some callers do for one allele.
+        let r = try Shell.run(["bash", "-c", "bcftools view -s \(BatchTests.people.joined(separator: ",")) '\(BatchTests.cohort)' > '\(once)' && awk '{print} !/^#/ && ++n==30 {print}' '\(once)' > '\(twice)'"])
+        try #require(r.status == 0, "\(r.stderr)")
+        let a = try TestStore(), b = try TestStore()
+        defer { a.remove(); b.remove() }
+        _ = try await a.load([once])
+        _ = try await b.load([twice])
+        #expect(try b.rows(contigs: ["22"]) == (try a.rows(contigs: ["22"])))
+        #expect(try b.store.verifyAggregates().isEmpty)
+    }
+}
