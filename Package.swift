@@ -51,6 +51,9 @@ let package = Package(
         // OMOP: vocabulary loading, concept mapping, CDM 5.4 export (CSV and PostgreSQL via PostgresNIO), DQD checks.
         .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: strictSettings),
+        // FHIR: the store's people as HL7 FHIR R4 Genomics Reporting resources (varde fhir export).
+        .target(name: "FHIR", dependencies: ["VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings),
         .target(name: "VardeService", dependencies: [
                     "VariantCore", "VariantStore", "VariantQuery", "Loader",
                     .product(name: "Hummingbird", package: "hummingbird"),
@@ -62,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery", "OMOP", "VardeService",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery", "OMOP", "FHIR", "VardeService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -84,5 +87,6 @@ let package = Package(
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                     ], swiftSettings: strictSettings),
         .testTarget(name: "VardeCLITests", dependencies: ["TestSupport", "varde"], swiftSettings: strictSettings),
+        .testTarget(name: "FHIRTests", dependencies: ["FHIR", "VariantStore", "VariantCore", "TestSupport", "varde"], swiftSettings: strictSettings),
     ]
 )

@@ -265,7 +265,8 @@ extension SQLiteVariantStore: CarrierScan {
                                 let o = base + rel
                                 guard active[o] != nil else { continue }
                                 let v = qc.count == total ? qc[q] : nil
-                                c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 }))
+                                c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 },
+                                                          genotypeQuality: v?.genotypeQuality.map(Int.init)))
                             }
                         }
                     }
