@@ -61,6 +61,12 @@ class Checker:
         return [(c.get("system"), c.get("code")) for c in (cc or {}).get("coding", [])]
 
     def check_resource(self, where, r, resolve):
+        try:
+            self.check_profiles(where, r, resolve)
+        except (AttributeError, TypeError, KeyError, IndexError) as e:  # a shape the profile checks cannot read
+            self.fail(where, f"profile checks cannot read it ({type(e).__name__}: {e})")
+
+    def check_profiles(self, where, r, resolve):
         t = r.get("resourceType")
         if not re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", r.get("id", "")):
             self.fail(where, f"id {r.get('id')!r} breaks FHIR's id rule")

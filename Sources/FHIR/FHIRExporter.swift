@@ -108,7 +108,7 @@ public final class FHIRExporter {
                         if selected.contains(s.ordinal) { owner[s.ordinal] = p; sampleOf[s.ordinal] = s }
                     }
                     if options.format == .bundle {
-                        p.spool = try OutputFile(path: spoolDirectory + "/\(key).observations")
+                        p.spool = try OutputFile(path: spoolDirectory + "/\(key).observations", bufferSize: 1 << 16)
                     }
                     pass.append(p)
                 }

@@ -27,8 +27,9 @@ public struct FHIROptions: Sendable {
     public var systemBase = "https://varde.example.org/fhir"
     /// `Patient.identifier.system` of the pseudonym; default `<systemBase>/sid/pseudonym`.
     public var pseudonymSystem: String?
-    /// People scanned per pass over the store (their observations are spooled to disk, so memory stays flat).
-    public var peoplePerPass = 64
+    /// People scanned per pass over the store (their observations are spooled to disk through 64 KiB buffers, so
+    /// memory stays flat: about 16 MiB of buffers and the pass's observation ids).
+    public var peoplePerPass = 256
 
     public init() {}
 

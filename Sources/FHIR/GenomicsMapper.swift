@@ -260,7 +260,9 @@ public struct GenomicsMapper: Sendable {
             }
             if let state { add(GenomicsCodes.allelicState, "valueCodeableConcept", Self.concept(GenomicsCodes.loinc, state.code, state.display)) }
         }
-        if let vaf = f.carrier.vaf {
+        // VAF for somatic calls only: a germline call's zygosity says more, and the loader's VAF of a split 1/2 call is
+        // AD[alt] / (AD[ref] + AD[alt]) of that ALT alone, not its fraction of the site's reads.
+        if somatic, let vaf = f.carrier.vaf {
             add(GenomicsCodes.sampleVAF, "valueQuantity", .obj([("value", .number(Self.fraction(vaf))), ("system", .string(GenomicsCodes.ucum)),
                                                                  ("code", .string("1"))]))
         }

@@ -1,25 +1,27 @@
 internal import Foundation
 
-/// An append-only file written through a 1 MiB buffer (a FileHandle per write would cost a syscall per resource).
+/// An append-only file written through a buffer (a FileHandle per write would cost a syscall per resource).
 final class OutputFile {
     let path: String
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private(set) var bytes = 0
+    private let capacity: Int
 
-    init(path: String) throws(FHIRError) {
+    init(path: String, bufferSize: Int = 1 << 20) throws(FHIRError) {
         self.path = path
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
             throw FHIRError("cannot create \(path)", fix: "check that the output folder is writable")
         }
         handle = h
-        buffer.reserveCapacity(1 << 20)
+        capacity = bufferSize
+        buffer.reserveCapacity(bufferSize)
     }
 
     func write(_ b: [UInt8]) throws(FHIRError) {
         buffer += b
         bytes += b.count
-        if buffer.count >= 1 << 20 { try flush() }
+        if buffer.count >= capacity { try flush() }
     }
 
     func write(_ s: String) throws(FHIRError) { try write(Array(s.utf8)) }
