@@ -56,6 +56,9 @@ extension Varde {
             @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for --person and person keys in --cohort).")
             var secretFile: String?
             @Flag(help: "No progress on stderr.") var quiet = false
+            @Option(name: .customLong("people-per-pass"), help: ArgumentHelp("People per pass over the store (memory against passes).",
+                                                                          visibility: .hidden))
+            var peoplePerPass = FHIROptions().peoplePerPass
 
             func validate() throws {
                 guard [person, sample, cohort].compactMap({ $0 }).count == 1 else {
@@ -63,6 +66,7 @@ extension Varde {
                 }
                 if genes != nil && regionsFile != nil { throw ValidationError("give --genes or --regions-file, not both") }
                 if let maxVariants, maxVariants < 1 { throw ValidationError("--max-variants must be at least 1") }
+                if peoplePerPass < 1 { throw ValidationError("--people-per-pass must be at least 1") }
                 if format == .ndjson && bundleType == .transaction {
                     throw ValidationError("--bundle-type transaction needs --format bundle (NDJSON has no bundles)")
                 }
@@ -95,6 +99,7 @@ extension Varde {
                     options.maxVariants = maxVariants
                     options.systemBase = systemBase.hasSuffix("/") ? String(systemBase.dropLast()) : systemBase
                     options.pseudonymSystem = pseudonymSystem
+                    options.peoplePerPass = peoplePerPass
                     if let genes {
                         var regions: [Region] = []
                         for g in genes.split(separator: ",").map({ $0.trimmingWhitespace() }) where !g.isEmpty {
