@@ -122,14 +122,35 @@ public struct GenomicsMapper: Sendable {
         }
     }
 
+    /// Does `text` hold a CPR-like number (6 digits, an optional '-', 4 digits, not inside a longer run of letters or
+    /// digits)? Such a sample name is never exported: a site that names samples by CPR would leak it.
+    public static func containsCPRLike(_ text: String) -> Bool {
+        let u = Array(text.utf8)
+        func isDigit(_ i: Int) -> Bool { i >= 0 && i < u.count && u[i] >= 48 && u[i] <= 57 }
+        func isAlnum(_ i: Int) -> Bool {
+            guard i >= 0 && i < u.count else { return false }
+            let c = u[i] | 0x20
+            return isDigit(i) || (c >= 97 && c <= 122)
+        }
+        for start in u.indices where !isAlnum(start - 1) {
+            guard (0..<6).allSatisfy({ isDigit(start + $0) }) else { continue }
+            var j = start + 6
+            if j < u.count, u[j] == UInt8(ascii: "-") { j += 1 }
+            if (0..<4).allSatisfy({ isDigit(j + $0) }) && !isAlnum(j + 4) { return true }
+        }
+        return false
+    }
+
     public func specimen(_ s: SampleDetail, patientID: String) -> (id: String, resource: JSONValue) {
         let id = ResourceID.make("Specimen", s.pseudonym, s.name)
+        let identifier: JSONValue? = Self.containsCPRLike(s.name) ? nil
+            : .array([.obj([("system", .string(options.sampleIdentifierSystem)), ("value", .string(s.name))])])
         let (code, display) = Self.specimenType(role: s.role, manifest: s.specimenType)
         var type: [(String, JSONValue?)] = [("coding", .array([Self.coding(GenomicsCodes.v2SpecimenType, code, display)]))]
-        if let text = s.specimenType, !text.isEmpty { type.append(("text", .string(text))) }
+        if let text = s.specimenType, !text.isEmpty, !Self.containsCPRLike(text) { type.append(("text", .string(text))) }
         return (id, .obj([
             ("resourceType", .string("Specimen")), ("id", .string(id)),
-            ("identifier", .array([.obj([("system", .string(options.sampleIdentifierSystem)), ("value", .string(s.name))])])),
+            ("identifier", identifier),
             ("type", .obj(type)), ("subject", reference("Patient", patientID)),
             ("collection", Self.date(s.collectionDate).map { JSONValue.obj([("collectedDateTime", .string($0))]) }),
         ]))
@@ -159,7 +180,7 @@ public struct GenomicsMapper: Sendable {
         let id = ResourceID.make("DiagnosticReport", pseudonym, String(batch))
         var code: [(String, JSONValue?)] = [("coding", .array([Self.coding(GenomicsCodes.loinc, GenomicsCodes.geneticAnalysisReport.code,
                                                                               GenomicsCodes.geneticAnalysisReport.display)]))]
-        if let assay, !assay.isEmpty { code.append(("text", .string(assay))) }
+        if let assay, !assay.isEmpty, !Self.containsCPRLike(assay) { code.append(("text", .string(assay))) }
         return (id, .obj([
             ("resourceType", .string("DiagnosticReport")), ("id", .string(id)),
             ("meta", Self.meta(profile: GenomicsCodes.genomicReportProfile)),

@@ -70,4 +70,20 @@ import VariantStore
         }
         #expect(codings.first?["system"] == .string("http://www.ncbi.nlm.nih.gov/refseq"))
     }
+
+    @Test("a sample name or manifest text holding a CPR-like number never reaches the export")
+    func cprLikeNamesDropped() {
+        #expect(GenomicsMapper.containsCPRLike("010170-1234"))
+        #expect(GenomicsMapper.containsCPRLike("blood 0101701234"))
+        #expect(!GenomicsMapper.containsCPRLike("SM-612V3"))
+        #expect(!GenomicsMapper.containsCPRLike("TCGA-A6-2686-01A-01D-1408-10"))
+        #expect(!GenomicsMapper.containsCPRLike("01017012345"))
+        var sample = Self.finding([], genes: []).sample
+        sample.name = "0101701234-blood"
+        sample.specimenType = "tissue of 010170-1234"
+        let specimen = GenomicsMapper(assembly: .grch38, options: FHIROptions()).specimen(sample, patientID: "p").resource
+        #expect(specimen["identifier"] == nil)
+        #expect(!specimen.compact().contains("1234"))
+        #expect(specimen["type"]?["coding"] != nil)
+    }
 }
