@@ -333,6 +333,30 @@ import TestSupport
         }
     }
 
+    @Test("--pass-only leaves out exactly the Variants whose FILTER component is not PASS (Isaac LowGQX, HighDPFRatio)")
+    func passOnly() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Self.makeStore37(in: dir)
+        func filters(_ extra: [String]) throws -> [String] {
+            let out = dir.appendingPathComponent("out\(extra.count)")
+            let r = try Self.varde(["fhir", "export", "--quiet", "--store", store, "--sample", "NA12878", "--out", out.path] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let all = try Self.bundleFiles(out).flatMap { try Self.resources($0) }.filter { $0["resourceType"] as? String == "Observation" }
+            return all.map { o in
+                let qc = (o["component"] as? [[String: Any]] ?? []).first { c in
+                    (((c["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String) == "filter"
+                }
+                return qc?["valueString"] as? String ?? "missing"
+            }
+        }
+        let every = try filters([]), passing = try filters(["--pass-only"])
+        let failing = every.filter { $0 != "PASS" }
+        #expect(Set(failing) == ["LowGQX", "HighDPFRatio;LowGQX"] || Set(failing) == ["LowGQX", "LowGQX;HighDPFRatio"], "\(Set(failing))")
+        #expect(passing.count == every.count - failing.count)
+        #expect(passing.allSatisfy { $0 == "PASS" })
+    }
+
     @Test("bad input: an unknown sample, two selectors, an empty store give clear errors")
     func badInput() throws {
         let dir = try Fixtures.temporaryDirectory()
