@@ -117,7 +117,6 @@ public struct GenomicsMapper: Sendable {
         case "blood"?, "whole blood"?, "bld"?: return ("BLD", "Whole blood")
         case "saliva"?, "sal"?: return ("SAL", "Saliva")
         case "tissue"?, "tiss"?: return ("TISS", "Tissue")
-        case "buccal"?, "buccal swab"?: return ("BUCCAL", "Buccal")
         default: return role == .tumour ? ("TUMOR", "Tumor") : ("BLD", "Whole blood")
         }
     }

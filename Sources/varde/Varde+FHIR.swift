@@ -29,7 +29,7 @@ extension Varde {
                     writes FHIR Bulk Data files DIR/<ResourceType>.ndjson, one compact resource per line. One Variant \
                     Observation per called allele of each selected sample (multi-allelic calls are split in the store), with \
                     the IG's components (0-based interval coordinates, RefSeq NC_ and genomic HGVS, HGNC gene, c./p. HGVS from \
-                    CSQ/ANN, source class, allelic state, VAF) and DP, GQ, FILTER as Varde-coded components. Ids are \
+                    CSQ/ANN, source class, allelic state of germline calls, VAF of tumour calls) and DP, GQ, FILTER as Varde-coded components. Ids are \
                     name-based UUIDs: re-exporting the same store writes the same bytes.
                     """)
             @OptionGroup var storeOptions: StoreOptions
