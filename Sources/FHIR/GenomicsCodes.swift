@@ -77,14 +77,15 @@ public enum GenomicsCodes {
     /// X LA21276-3, Y LA21277-1. `nil` for MT and contigs off the primary assembly.
     public static func chromosomeAnswer(_ contig: String) -> Code? {
         let chrom = Assembly.canonicalChromosome(contig)
-        let table: [String: String] = [
-            "1": "LA21254-0", "2": "LA21255-7", "3": "LA21256-5", "4": "LA21257-3", "5": "LA21258-1", "6": "LA21259-9",
-            "7": "LA21260-7", "8": "LA21261-5", "9": "LA21262-3", "10": "LA21263-1", "11": "LA21264-9", "12": "LA21265-6",
-            "13": "LA21266-4", "14": "LA21267-2", "15": "LA21268-0", "16": "LA21269-8", "17": "LA21270-6", "18": "LA21271-4",
-            "19": "LA21272-2", "20": "LA21273-0", "21": "LA21274-8", "22": "LA21275-5", "X": "LA21276-3", "Y": "LA21277-1",
-        ]
-        return table[chrom].map { Code($0, "chromosome \(chrom)") }
+        return chromosomeCodes[chrom].map { Code($0, "chromosome \(chrom)") }
     }
+
+    static let chromosomeCodes: [String: String] = [
+        "1": "LA21254-0", "2": "LA21255-7", "3": "LA21256-5", "4": "LA21257-3", "5": "LA21258-1", "6": "LA21259-9",
+        "7": "LA21260-7", "8": "LA21261-5", "9": "LA21262-3", "10": "LA21263-1", "11": "LA21264-9", "12": "LA21265-6",
+        "13": "LA21266-4", "14": "LA21267-2", "15": "LA21268-0", "16": "LA21269-8", "17": "LA21270-6", "18": "LA21271-4",
+        "19": "LA21272-2", "20": "LA21273-0", "21": "LA21274-8", "22": "LA21275-5", "X": "LA21276-3", "Y": "LA21277-1",
+    ]
 
     /// Sequence Ontology DNA change type (is-a SO:0002072) of a stored allele; `nil` for breakends and unknown symbols.
     public static func changeType(kind: String, alt: String) -> Code? {
