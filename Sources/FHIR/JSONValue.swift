@@ -39,15 +39,19 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .bool(let b): out += (b ? "true" : "false").utf8
         case .array(let items):
             out.append(UInt8(ascii: "["))
-            for (i, v) in items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
+            var first = true
+            for v in items {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 v.write(to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (i, m) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
+            var first = true
+            for m in members {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 Self.writeString(m.key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 m.value.write(to: &out)
@@ -59,6 +63,12 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// RFC 8259 string escaping: quote, backslash and control characters; everything else as UTF-8.
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Almost every string (codes, URIs, ids) needs no escape: copied in one piece.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
