@@ -25,13 +25,13 @@ public struct FHIRExportSummary: Sendable {
 /// Ids are name-based UUIDs and the walk order is fixed (people by store key, samples by ordinal, variants by
 /// contig and position), so exporting the same store twice gives the same bytes.
 public final class FHIRExporter {
-    let store: any VariantStore & CarrierScan
+    let store: any VariantReading & CarrierScan
     let mapper: GenomicsMapper
     let genes: GeneCatalog
     let reference: ((String) -> GenomicHGVS.Reference?)?
     let outDirectory: String
 
-    public init(store: any VariantStore & CarrierScan, assembly: Assembly, options: FHIROptions, genes: GeneCatalog,
+    public init(store: any VariantReading & CarrierScan, assembly: Assembly, options: FHIROptions, genes: GeneCatalog,
                 reference: ((String) -> GenomicHGVS.Reference?)?, outDirectory: String) {
         self.store = store
         self.mapper = GenomicsMapper(assembly: assembly, options: options)

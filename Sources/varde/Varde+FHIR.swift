@@ -6,7 +6,7 @@ import VCF
 import VariantCore
 import VariantQuery
 import VariantStore
-import VariantStoreSQLite
+import StoreFactory
 
 extension FHIROptions.Format: ExpressibleByArgument {}
 extension FHIROptions.BundleType: ExpressibleByArgument {}
@@ -79,7 +79,7 @@ extension Varde {
 
             func run() async throws {
                 try await failing {
-                    let store = try SQLiteVariantStore(path: try storeOptions.path)
+                    let store = try storeOptions.open()
                     guard let assembly = try store.assembly() else {
                         throw FHIRError("the store has no variants yet (no assembly)", fix: "load a batch first: varde load --store STORE FILE")
                     }
