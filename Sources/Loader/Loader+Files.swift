@@ -38,8 +38,8 @@ extension Loader {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: a, isDirectory: &isDirectory), isDirectory.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: a)) ?? []
-                let inputs = names.filter { n in [".vcf", ".vcf.gz", ".vcf.bgz", ".bcf"].contains { n.hasSuffix($0) } }.sorted()
-                guard !inputs.isEmpty else { throw LoadError(path: a, "the folder holds no .vcf, .vcf.gz or .bcf file", fix: "name the files or another folder") }
+                let inputs = names.filter { n in [".vcf", ".vcf.gz", ".vcf.bgz", ".bcf", ".maf", ".maf.gz"].contains { n.hasSuffix($0) } }.sorted()
+                guard !inputs.isEmpty else { throw LoadError(path: a, "the folder holds no .vcf, .vcf.gz, .bcf or .maf file", fix: "name the files or another folder") }
                 out += inputs.map { (a as NSString).appendingPathComponent($0) }
             } else {
                 out.append(a)
@@ -100,6 +100,7 @@ extension Loader {
     func parse(_ path: String, into feed: FileFeed, stop: StopFlag) {
         do {
             let prepared = try prepare([path])
+            defer { prepared.removeConverted() }
             let file = SourceFile(path: path, sha256: try FileDigest.sha256(path: path), isGVCF: prepared.plans[0].isGVCF)
             let provisional = Self.provisionalCounted(prepared.specs)
             guard feed.put(.prepared(prepared, file, provisional)) else { return }

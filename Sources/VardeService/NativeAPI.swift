@@ -77,7 +77,7 @@ struct NativeAPI: Sendable {
         return members
     }
 
-    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure) -> JSON {
+    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure, somatic: SomaticSummary? = nil) -> JSON {
         var o: [String: JSON] = [
             "id": .string(a.variantID.description), "contig": .string(a.contig), "position": .int(a.position), "end": .int(a.end),
             "ref": .string(a.ref), "alt": .string(a.alt), "kind": .string(a.kind), "rsid": .optional(a.rsid),
@@ -86,6 +86,13 @@ struct NativeAPI: Sendable {
             "tumours": .int(disclosure.count(a.tumours)),
         ]
         if let c = a.cohort { o["cohort"] = disclosure.frequency(ac: c.ac, an: c.an, nHomAlt: c.nHomAlt, nHemi: 0) }
+        if let s = somatic, a.tumours > 0 {
+            // Tumours by VAF and by diagnosis, each count suppressed as every count is.
+            o["somatic"] = ["tumours": .int(disclosure.count(s.tumours)),
+                            "vafMedian": disclosure.isSmall(s.tumours) ? .null : .optional(s.medianVAF),
+                            "vafBins": .array(s.vafBins.map { .int(disclosure.count($0)) }),
+                            "byDiagnosis": .object(s.byDiagnosis.mapValues { .int(disclosure.count($0)) })]
+        }
         return .object(o)
     }
 
@@ -98,7 +105,9 @@ struct NativeAPI: Sendable {
         let found = try sel.fetch(members)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         let assembly = try store.assembly()
-        let rows = found.dropFirst(offset).prefix(limit).map { row($0, assembly: assembly, disclosure: disclosure) }
+        let page = Array(found.dropFirst(offset).prefix(limit))
+        let somatic = page.contains { $0.tumours > 0 } ? try SomaticSummaries.summaries(page, store: store) : []
+        let rows = page.enumerated().map { i, a in row(a, assembly: assembly, disclosure: disclosure, somatic: somatic.isEmpty ? nil : somatic[i]) }
         return Answer(body: ["query": .string(sel.summary), "assembly": .optional(assembly?.rawValue), "cohort": .optional(q["cohort"]),
                              "total": .int(found.count), "offset": .int(offset), "limit": .int(limit),
                              "truncated": .bool(offset + rows.count < found.count), "variants": .array(Array(rows))],

@@ -202,6 +202,46 @@ public struct VariantTotals: Sendable, Equatable {
     }
 }
 
+extension VariantTotals {
+    /// What one stored call of each list kind adds, by absent policy (``Contribution/rule(_:policy:)``).
+    static let rules = GenotypeText.listClasses.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
+
+    /// Adds entry `entry` of a segment's member counts (counted cohort members in each list, by absent policy), by the
+    /// lists' rules: what a cohort count needs, without decoding a list (entries with exceptions are decoded instead).
+    public mutating func add(_ counts: CallSegment.MemberCounts, entry: Int) {
+        for c in 0..<CallSegment.kinds {
+            let nRef = Int(counts.ref[entry * CallSegment.kinds + c]), nMissing = Int(counts.missing[entry * CallSegment.kinds + c])
+            guard nRef != 0 || nMissing != 0 else { continue }
+            let rule = Self.rules[c]
+            anDelta += nRef * rule.ref.anDelta + nMissing * rule.missing.anDelta
+            ac += nRef * rule.ref.ac + nMissing * rule.missing.ac
+            if c == 1 { nHomAlt += nRef + nMissing }
+        }
+    }
+}
+
+extension Carrier {
+    /// The carriers (het, hom-alt, hemizygous) of a segment entry whose lists are relative to `base`, with their
+    /// quantised depth and VAF when stored, for the ordinals `keep` accepts; in list order.
+    public static func carriers(of e: SegmentEntry, base: UInt32, keep: (UInt32) -> Bool) -> [Carrier] {
+        let qc = QCCodec.decode(e.qc)
+        let total = e.lists[0].count + e.lists[1].count + e.lists[2].count
+        var out: [Carrier] = []
+        var q = 0
+        for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
+            for rel in e.lists[kind] {
+                defer { q += 1 }
+                let o = base + rel
+                guard keep(o) else { continue }
+                let v = qc.count == total ? qc[q] : nil
+                out.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 },
+                                   genotypeQuality: v?.genotypeQuality.map(Int.init)))
+            }
+        }
+        return out
+    }
+}
+
 /// VCF GT text as rebuilt from the lists: het `0/1` (padded with `0` above diploid), hom-alt `1/1`, hemizygous `1`,
 /// no-call `./.`, hom-ref `0/0`; a sample in no list is hom-ref when its absent sites are (`--absent-as ref`) or its
 /// batch called the site, else not called (`./.`). Ploidy from the sample's contig class.

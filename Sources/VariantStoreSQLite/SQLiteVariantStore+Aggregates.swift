@@ -268,8 +268,6 @@ struct CohortContext {
     func totals(_ slots: VidSlots, contigID: Int, from: Int, to: Int, share: ClosedRange<Int> = Int.min...Int.max,
                 segments: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
         var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
-        let classes: [CallClass] = [.het, .homAlt, .hemi, .homRef, .noCall]
-        let rules = classes.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
         defer { segments.reset() }
         try segments.bind([.int(contigID), .int(from), .int(to), .int(share.lowerBound), .int(share.upperBound)])
         while try segments.step() {
@@ -295,16 +293,7 @@ struct CohortContext {
             }
             for (entry, vid) in counts.vids.enumerated() {
                 guard let i = slots[vid] else { continue }
-                var t = out[i]
-                for c in 0..<CallSegment.kinds {
-                    let nRef = Int(counts.ref[entry * CallSegment.kinds + c]), nMissing = Int(counts.missing[entry * CallSegment.kinds + c])
-                    guard nRef != 0 || nMissing != 0 else { continue }
-                    let rule = rules[c]
-                    t.anDelta += nRef * rule.ref.anDelta + nMissing * rule.missing.anDelta
-                    t.ac += nRef * rule.ref.ac + nMissing * rule.missing.ac
-                    if c == 1 { t.nHomAlt += nRef + nMissing }
-                }
-                out[i] = t
+                out[i].add(counts, entry: entry)
             }
         }
         return out

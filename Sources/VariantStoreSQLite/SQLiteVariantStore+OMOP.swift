@@ -252,22 +252,7 @@ extension SQLiteVariantStore: CarrierScan {
                         }
                         for e in decoded[h] ?? [] where e.vid == c.variantKey { rows.append(Row(base: blobs[h].base, entry: e)) }
                     }
-                    for r in rows {
-                        let base = r.base
-                        let qc = QCCodec.decode(r.entry.qc)
-                        let total = r.entry.lists[0].count + r.entry.lists[1].count + r.entry.lists[2].count
-                        var q = 0
-                        for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
-                            for rel in r.entry.lists[kind] {
-                                defer { q += 1 }
-                                let o = base + rel
-                                guard active[o] != nil else { continue }
-                                let v = qc.count == total ? qc[q] : nil
-                                c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 },
-                                                          genotypeQuality: v?.genotypeQuality.map(Int.init)))
-                            }
-                        }
-                    }
+                    for r in rows { c.carriers += Carrier.carriers(of: r.entry, base: r.base) { active[$0] != nil } }
                     guard !c.carriers.isEmpty else { continue }
                     c.carriers.sort { $0.ordinal < $1.ordinal }
                     try body(c)
