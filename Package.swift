@@ -55,6 +55,9 @@ let package = Package(
         // OMOP: vocabulary loading, concept mapping, CDM 5.4 export (CSV and PostgreSQL via PostgresNIO), DQD checks.
         .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: strictSettings),
+        // FHIR: the store's people as HL7 FHIR R4 Genomics Reporting resources (varde fhir export).
+        .target(name: "FHIR", dependencies: ["VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings),
         .target(name: "VardeService", dependencies: [
                     "VariantCore", "VariantStore", "VariantQuery", "Loader",
                     .product(name: "Hummingbird", package: "hummingbird"),
@@ -66,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "StoreFactory", "Loader", "VariantQuery", "OMOP", "VardeService",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "StoreFactory", "Loader", "VariantQuery", "OMOP", "FHIR", "VardeService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,5 +92,6 @@ let package = Package(
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                     ], swiftSettings: strictSettings),
         .testTarget(name: "VardeCLITests", dependencies: ["TestSupport", "varde"], swiftSettings: strictSettings),
+        .testTarget(name: "FHIRTests", dependencies: ["FHIR", "VariantStore", "VariantCore", "TestSupport", "varde"], swiftSettings: strictSettings),
     ]
 )

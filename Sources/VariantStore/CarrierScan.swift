@@ -49,11 +49,14 @@ public struct Carrier: Sendable, Equatable {
     public var depth: Int?
     /// Variant allele fraction, 0...1 (quantised to 1/254).
     public var vaf: Double?
-    public init(ordinal: UInt32, zygosity: Zygosity, depth: Int?, vaf: Double?) {
+    /// FORMAT/GQ, capped at 254 (the FHIR export's Varde-coded component).
+    public var genotypeQuality: Int?
+    public init(ordinal: UInt32, zygosity: Zygosity, depth: Int?, vaf: Double?, genotypeQuality: Int? = nil) {
         self.ordinal = ordinal
         self.zygosity = zygosity
         self.depth = depth
         self.vaf = vaf
+        self.genotypeQuality = genotypeQuality
     }
 }
 

@@ -234,7 +234,8 @@ extension Carrier {
                 let o = base + rel
                 guard keep(o) else { continue }
                 let v = qc.count == total ? qc[q] : nil
-                out.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 }))
+                out.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 },
+                                   genotypeQuality: v?.genotypeQuality.map(Int.init)))
             }
         }
         return out
