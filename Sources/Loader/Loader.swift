@@ -56,6 +56,7 @@ public struct Loader {
     public func load(_ paths: [String], into store: any VariantStore) async throws -> Report {
         let started = Date()
         guard !paths.isEmpty else { throw LoadError("no input files", fix: "name one or more VCF/BCF files") }
+        try pseudonymizer.checkSecret(against: store, record: true)
         // 1. Headers, assembly, samples.
         var plans: [FilePlan] = []
         var specs: [SampleSpec] = []

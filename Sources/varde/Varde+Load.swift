@@ -89,7 +89,11 @@ extension Varde {
             try await failing {
                 let store = try storeOptions.open()
                 let target: ErasureTarget
-                if let person { target = .person(pseudonym: try Pseudonymizer.fromEnvironment(file: secretFile).pseudonym(person)) }
+                if let person {
+                    let p = try Pseudonymizer.fromEnvironment(file: secretFile)
+                    try p.checkSecret(against: store, record: false)
+                    target = .person(pseudonym: p.pseudonym(person))
+                }
                 else { target = .sample(name: sample!) }
                 let r = try store.erase(target)
                 print("erased \(r.samples.count) sample(s); \(r.callRowsRewritten) genotype rows rewritten, \(r.coverageBlocksDeleted) coverage blocks deleted, \(r.variantsDropped) variants dropped")
