@@ -88,7 +88,9 @@ enum OpenAPIDocument {
                                            "properties": ["errorCode": ["type": "integer"], "errorMessage": ["type": "string"]]]]],
     ]
 
-    static let beaconQuery: [(String, String, Bool)] = BeaconRequest.getParameters.sorted().map { ($0, "query", false) }
+    /// The Beacon GET parameters Varde answers (aminoacidChange and mateName are read but answered 501, so not listed).
+    static let beaconQuery: [(String, String, Bool)] = BeaconRequest.getParameters.subtracting(["aminoacidChange", "mateName"]).sorted()
+        .map { ($0, "query", false) }
 
     static let document: JSON = {
         var paths: [String: JSON] = [
