@@ -9,6 +9,14 @@ struct GroupGuard {
     let tier: AccessTier
     let store: any VariantStore
 
+    /// What one request has read already (a guard lives for one request, on one snapshot).
+    final class Memo {
+        var population: Set<UInt32>?
+        var cohorts: [Cohort]?
+        var diagnoses: [UInt32: String]??
+    }
+    let memo = Memo()
+
     var active: Bool { tier < .controlled }
     var rules: QuerySetGuard { QuerySetGuard(minimumGroup: config.minimumCohortSize, minimumCount: config.minimumCount) }
 
@@ -30,12 +38,22 @@ struct GroupGuard {
 
     /// Every counted person (one germline sample each): the N answers are counted over.
     func population() throws -> Set<UInt32> {
-        Set(try store.samples().filter(\.counted).map(\.ordinal))
+        if let p = memo.population { return p }
+        let p = Set(try store.samples().filter(\.counted).map(\.ordinal))
+        memo.population = p
+        return p
     }
 
     /// The cohorts this tier may see, oldest first: below controlled, a cohort of at least m counted people that
     /// keeps the family of shown cohorts (and the population) from singling out fewer than m people.
     func visibleCohorts(population: Set<UInt32>? = nil) throws -> [Cohort] {
+        if let c = memo.cohorts { return c }
+        let c = try readVisibleCohorts(population: population)
+        memo.cohorts = c
+        return c
+    }
+
+    private func readVisibleCohorts(population: Set<UInt32>?) throws -> [Cohort] {
         var all: [Cohort] = []
         for c in try store.cohorts().sorted(by: { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }) {
             all.append(Cohort(name: c.name, size: c.size, definition: c.definition, createdAt: c.createdAt,
@@ -93,7 +111,10 @@ struct GroupGuard {
 
     /// Each active sample's diagnosis, when the store can list them.
     func diagnoses() throws -> [UInt32: String]? {
-        try (store as? any SampleFieldReading)?.sampleValues(ofField: "diagnosis")
+        if let d = memo.diagnoses { return d }
+        let d = try (store as? any SampleFieldReading)?.sampleValues(ofField: "diagnosis")
+        memo.diagnoses = .some(d)
+        return d
     }
 
     /// The samples the filters select together (AND), or nil for none.
