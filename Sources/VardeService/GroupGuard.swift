@@ -199,6 +199,10 @@ struct GroupGuard {
             }
             groups += groups.flatMap { g in t.alternatives.map { g.intersection($0) } }
         }
+        // A combination of 1..m−1 people cannot be asked for (its own request is refused), so it joins the family
+        // only as the request's own group; if subtraction can still work it out, the closure finds it.
+        let own = terms.reduce(people) { $0.intersection($1.members) }
+        groups = groups.filter { $0.isEmpty || $0.count >= config.minimumCohortSize } + [own]
         let family = QuerySetGuard.family(population: people, groups: groups + cohorts.map { $0.members.intersection(people) })
         if rules.smallestUnsafeGroup(family) != nil {
             throw BadRequest("\(terms.map(\.label).joined(separator: " and ")): answers about this group could be added to and subtracted from others to single out fewer than \(config.minimumCohortSize) people; such groups are answered only at the controlled tier", status: 403)

@@ -175,7 +175,7 @@ struct HardeningTests {
         var closedAfter: Duration?
         let head = Array("GET /info HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8)
         _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        for _ in 0..<12 {
+        for _ in 0..<20 {
             try await Task.sleep(for: .milliseconds(500))
             var byte: UInt8 = UInt8(ascii: "a")
             if send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) < 0 { closedAfter = ContinuousClock.now - start; break }
@@ -185,8 +185,9 @@ struct HardeningTests {
                 if recv(fd, &buffer, 64, 0) <= 0 { closedAfter = ContinuousClock.now - start; break }
             }
         }
-        let after = try #require(closedAfter, "the server kept a trickling connection open for 6 s")
-        #expect(after >= .milliseconds(1500) && after < .seconds(5))
+        let after = try #require(closedAfter, "the server kept a trickling connection open for 10 s")
+        // 2 s deadline; the upper bound leaves room for a loaded CI machine.
+        #expect(after >= .milliseconds(1500) && after < .seconds(9))
         #expect(try await server.call("/health").status == 200)
         _ = server.stop()
     }

@@ -43,6 +43,15 @@ struct TrackerTests {
         let c71 = try await server.call("/individuals?filters=ICD10:C71&requestedGranularity=count", token: reg)
         #expect(c71.status == 200)
         #expect(c71.json["responseSummary"]?["numTotalResults"] == 26)
+        // Groups that single no one out are still answered.
+        for (uri, count) in [("/individuals?filters=ICD10:C34&requestedGranularity=count", 40),
+                             ("/individuals?filters=NCIT:C16576&requestedGranularity=count", nil),
+                             ("/g_variants?\(Self.beaconRange)&filters=ICD10:C71&requestedGranularity=count", nil),
+                             ("/g_variants?\(Self.beaconRange)&filters=cohort:c71&requestedGranularity=count", nil)] as [(String, Int?)] {
+            let r = try await server.call(uri, token: reg)
+            #expect(r.status == 200, "\(uri): \(String(decoding: r.body, as: UTF8.self).prefix(300))")
+            if let count { #expect(r.json["responseSummary"]?["numTotalResults"]?.intValue == count) }
+        }
         // 26 − 25 = 1 is refused: C71 + male answers 403, whichever order or endpoint.
         for uri in ["/individuals?filters=ICD10:C71,NCIT:C20197&requestedGranularity=count",
                     "/individuals?filters=NCIT:C20197,ICD10:C71",
