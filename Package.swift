@@ -43,8 +43,12 @@ let package = Package(
         .target(name: "VariantCore", swiftSettings: strictSettings),
         .target(name: "VCF", dependencies: ["CHTSlib", "VariantCore"], swiftSettings: strictSettings),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "VariantStore", dependencies: ["VariantCore"], swiftSettings: strictSettings),
+        // The call-segment codec (carrier lists, linkage, Rice coding, counts from the bytes): no domain, no driver.
+        .target(name: "SegmentCodec", swiftSettings: strictSettings),
+        .target(name: "VariantStore", dependencies: ["VariantCore", "SegmentCodec"], swiftSettings: strictSettings),
         .target(name: "VariantStoreSQLite", dependencies: ["CSQLite", "VariantStore", "VariantCore"], swiftSettings: strictSettings),
+        // The one factory behind --store / VARDE_STORE: a path opens SQLite, a postgres:// URL PostgreSQL.
+        .target(name: "StoreFactory", dependencies: ["VariantStore", "VariantStoreSQLite"], swiftSettings: strictSettings),
         .target(name: "Loader", dependencies: ["VCF", "VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
         .target(name: "VariantQuery", dependencies: ["VariantCore", "VCF", "VariantStore", "Loader"], swiftSettings: strictSettings),
@@ -63,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "Loader", "VariantQuery", "OMOP", "VardeService",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "StoreFactory", "Loader", "VariantQuery", "OMOP", "VardeService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -76,7 +80,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["VariantCore"], path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "VariantCoreTests", dependencies: ["VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF", "VariantCore", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "VariantStoreTests", dependencies: ["VariantStore", "VariantStoreSQLite", "Loader", "VCF", "VariantCore", "TestSupport"],
+        .testTarget(name: "SegmentCodecTests", dependencies: ["SegmentCodec"], swiftSettings: strictSettings),
+        .testTarget(name: "VariantStoreTests", dependencies: ["VariantStore", "VariantStoreSQLite", "StoreFactory", "Loader", "VCF", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "OMOPTests", dependencies: ["OMOP", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),

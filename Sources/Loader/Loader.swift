@@ -4,7 +4,7 @@ public import VariantCore
 public import VariantStore
 
 /// `varde load`: reads, normalises and stores a batch of VCF/BCF files, all or nothing.
-public struct Loader {
+public struct Loader: Sendable {
     public struct Options: Sendable {
         public var reference: String?
         public var refCheck: RefCheckPolicy = .error
@@ -53,78 +53,35 @@ public struct Loader {
         var firstColumn: Int
     }
 
+    /// What a batch's headers say: its files, samples (with pseudonyms), assembly and contigs.
+    struct Prepared: @unchecked Sendable {
+        var plans: [FilePlan]
+        var specs: [SampleSpec]
+        var assembly: Assembly
+        var contigs: [(name: String, length: Int?)]
+        var expectedRecords: Int?
+        /// MAFs are read as the VCF of the same calls: each converted file's source, and the folder to remove.
+        var sources: [String: String] = [:]
+        var converted: URL?
+
+        func removeConverted() { if let converted { try? FileManager.default.removeItem(at: converted) } }
+    }
+
     public func load(_ paths: [String], into store: any VariantStore) async throws -> Report {
         let started = Date()
-        guard !paths.isEmpty else { throw LoadError("no input files", fix: "name one or more VCF/BCF files") }
         try pseudonymizer.checkSecret(against: store, record: true)
-        // 1. Headers, assembly, samples.
-        var plans: [FilePlan] = []
-        var specs: [SampleSpec] = []
-        var assembly = options.assembly
-        var contigs: [String: Int?] = [:]
-        var contigOrder: [String] = []
-        var expectedRecords: Int? = 0
-        var seenNames = Set<String>()
-        for (i, path) in paths.enumerated() {
-            let reader = try VariantReader(path: path, options: ReadOptions(genotypes: false, sampleValues: false, annotations: false))
-            let h = reader.header
-            let guess = h.assemblyGuess
-            if options.assembly == nil {
-                guard let a = guess.assembly else {
-                    throw LoadError(path: path, "cannot tell the reference assembly from the contig lengths" +
-                                    (guess.conflictingContigs.isEmpty ? "" : " (\(guess.conflictingContigs.prefix(3).joined(separator: ", ")) match neither GRCh37 nor GRCh38)"),
-                                    fix: "pass --assembly GRCh37|GRCh38 if the file is a subset of one, or add ##contig lines with lengths")
-                }
-                if let prior = assembly, prior != a {
-                    throw LoadError(path: path, "this file is \(a.rawValue) but \(paths[0]) is \(prior.rawValue)", fix: "load files of one assembly per store")
-                }
-                assembly = a
-            } else if let a = guess.assembly, a != options.assembly {
-                throw LoadError(path: path, "the contig lengths say \(a.rawValue), not \(options.assembly!.rawValue) as --assembly says",
-                                fix: "check the file's reference, or drop --assembly")
-            }
-            for c in h.contigs where contigs[c.name] == nil {
-                contigs[c.name] = c.length
-                contigOrder.append(c.name)
-            }
-            let gvcf = options.gvcf ?? h.declaresReferenceBlocks
-            let policy: AbsentPolicy = gvcf ? .missing : options.absentAs
-            let first = specs.count
-            var pairPerson: String? = nil
-            if options.manifest == nil, h.tumourSample != nil, let n = h.normalSample { pairPerson = n }
-            for name in h.samples {
-                let spec: SampleSpec
-                if let manifest = options.manifest {
-                    guard let e = manifest.entries[name] else {
-                        throw LoadError(path: path, "sample \(name) is not in the manifest", fix: "add a row for \(name) (sample, person, role…) to the manifest")
-                    }
-                    spec = SampleSpec(name: name, pseudonym: pseudonymizer.pseudonym(e.person), role: e.role, fileIndex: i,
-                                      absentPolicy: policy, sex: e.fields["sex"], birthYear: e.fields["birth_year"].flatMap { Int($0) },
-                                      specimenType: e.fields["specimen_type"], collectionDate: e.fields["collection_date"],
-                                      diagnosis: e.fields["diagnosis"], diagnosisDate: e.fields["diagnosis_date"],
-                                      careSite: e.fields["care_site"], assay: e.fields["assay"], attributes: e.attributes)
-                } else if let person = pairPerson {
-                    // A tumour/normal file without a manifest: one person, roles from the header.
-                    spec = SampleSpec(name: name, pseudonym: pseudonymizer.pseudonym(person),
-                                      role: name == h.tumourSample ? .tumour : .normal, fileIndex: i, absentPolicy: policy)
-                } else {
-                    spec = SampleSpec(name: name, pseudonym: pseudonymizer.pseudonym(name), role: .germline, fileIndex: i, absentPolicy: policy)
-                }
-                specs.append(spec)
-            }
-            for name in h.samples where !seenNames.insert(name).inserted {
-                throw LoadError(path: path, "sample \(name) appears twice in this batch", fix: "every sample must have a unique name")
-            }
-            plans.append(FilePlan(path: path, header: h, isGVCF: gvcf, indexed: reader.isIndexed, firstColumn: first))
-            if let n = reader.indexedRecordCount(), expectedRecords != nil { expectedRecords! += n } else { expectedRecords = nil }
-        }
-        guard let assembly else { throw LoadError("no assembly") }
-        progress?.expect(records: expectedRecords)
+        let prepared = try prepare(paths)
+        defer { prepared.removeConverted() }
+        progress?.expect(records: prepared.expectedRecords)
         var files: [SourceFile] = []
-        for p in plans { files.append(SourceFile(path: p.path, sha256: try FileDigest.sha256(path: p.path), isGVCF: p.isGVCF)) }
+        for p in prepared.plans {
+            let source = prepared.sources[p.path] ?? p.path
+            files.append(SourceFile(path: source, sha256: try FileDigest.sha256(path: source), isGVCF: p.isGVCF))
+        }
+        let (plans, specs) = (prepared.plans, prepared.specs)
 
         // 2. One transaction for the whole batch.
-        let plan = BatchPlan(command: options.command, assembly: assembly, contigs: contigOrder.map { ($0, contigs[$0] ?? nil) },
+        let plan = BatchPlan(command: options.command, assembly: prepared.assembly, contigs: prepared.contigs,
                              files: files, samples: specs, replace: options.replace)
         let writer = try store.beginBatch(plan)
         do {
@@ -202,6 +159,94 @@ public struct Loader {
         }
     }
 
+    /// Reads the headers of a batch's files: assembly, contigs, samples with their pseudonyms and roles.
+    func prepare(_ paths: [String]) throws -> Prepared {
+        guard !paths.isEmpty else { throw LoadError("no input files", fix: "name one or more VCF/BCF files") }
+        // MAFs are read as the VCF of the same calls (MAFConverter); the batch records the MAF itself.
+        var sources: [String: String] = [:]
+        var converted: URL? = nil
+        var paths = paths
+        for (i, path) in paths.enumerated() where MAFConverter.isMAF(path: path) {
+            if converted == nil {
+                converted = FileManager.default.temporaryDirectory.appendingPathComponent("varde-maf-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: converted!, withIntermediateDirectories: true)
+            }
+            let reference = try options.reference.map { try ReferenceGenome(path: $0) }
+            let dir = converted!.appendingPathComponent("\(i)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let out = try MAFConverter.convert(path: path, directory: dir.path, reference: reference, assembly: options.assembly)
+            sources[out.vcfPath] = path
+            paths[i] = out.vcfPath
+        }
+        // 1. Headers, assembly, samples.
+        var plans: [FilePlan] = []
+        var specs: [SampleSpec] = []
+        var assembly = options.assembly
+        var contigs: [String: Int?] = [:]
+        var contigOrder: [String] = []
+        var expectedRecords: Int? = 0
+        var seenNames = Set<String>()
+        for (i, path) in paths.enumerated() {
+            let reader = try VariantReader(path: path, options: ReadOptions(genotypes: false, sampleValues: false, annotations: false))
+            let h = reader.header
+            let guess = h.assemblyGuess
+            if options.assembly == nil {
+                guard let a = guess.assembly else {
+                    throw LoadError(path: path, "cannot tell the reference assembly from the contig lengths" +
+                                    (guess.conflictingContigs.isEmpty ? "" : " (\(guess.conflictingContigs.prefix(3).joined(separator: ", ")) match neither GRCh37 nor GRCh38)"),
+                                    fix: "pass --assembly GRCh37|GRCh38 if the file is a subset of one, or add ##contig lines with lengths")
+                }
+                if let prior = assembly, prior != a {
+                    throw LoadError(path: path, "this file is \(a.rawValue) but \(paths[0]) is \(prior.rawValue)", fix: "load files of one assembly per store")
+                }
+                assembly = a
+            } else if let a = guess.assembly, a != options.assembly {
+                throw LoadError(path: path, "the contig lengths say \(a.rawValue), not \(options.assembly!.rawValue) as --assembly says",
+                                fix: "check the file's reference, or drop --assembly")
+            }
+            var declared = h.contigs
+            if declared.isEmpty, let a = options.assembly {
+                // No ##contig lines (old Strelka, VarScan): the assembly named on the command line supplies the
+                // names and lengths of the contigs the records use, once each record is checked against it.
+                declared = try Self.contigs(of: path, in: a)
+            }
+            for c in declared where contigs[c.name] == nil {
+                contigs[c.name] = c.length
+                contigOrder.append(c.name)
+            }
+            let gvcf = options.gvcf ?? h.declaresReferenceBlocks
+            let policy: AbsentPolicy = gvcf ? .missing : options.absentAs
+            let first = specs.count
+            // Roles before anything is counted: the manifest's role, else the file's tumour/normal conventions;
+            // a sample of a somatic-looking file that neither names is refused (SampleRoles).
+            for d in try SampleRoles.resolve(header: h, path: path, manifest: options.manifest) {
+                let spec: SampleSpec
+                if let e = options.manifest?.entries[d.sample] {
+                    spec = SampleSpec(name: d.sample, pseudonym: pseudonymizer.pseudonym(e.person), role: d.role, fileIndex: i,
+                                      absentPolicy: policy, sex: e.fields["sex"], birthYear: e.fields["birth_year"].flatMap { Int($0) },
+                                      specimenType: e.fields["specimen_type"], collectionDate: e.fields["collection_date"],
+                                      diagnosis: e.fields["diagnosis"], diagnosisDate: e.fields["diagnosis_date"],
+                                      careSite: e.fields["care_site"], assay: e.fields["assay"], attributes: e.attributes)
+                } else {
+                    spec = SampleSpec(name: d.sample, pseudonym: pseudonymizer.pseudonym(d.person), role: d.role, fileIndex: i, absentPolicy: policy)
+                }
+                specs.append(spec)
+            }
+            for name in h.samples where !seenNames.insert(name).inserted {
+                throw LoadError(path: path, "sample \(name) appears twice in this batch", fix: "every sample must have a unique name")
+            }
+            plans.append(FilePlan(path: path, header: h, isGVCF: gvcf, indexed: reader.isIndexed, firstColumn: first))
+            if let n = reader.indexedRecordCount(), expectedRecords != nil { expectedRecords! += n } else { expectedRecords = nil }
+        }
+        guard let assembly else {
+            if let converted { try? FileManager.default.removeItem(at: converted) }
+            throw LoadError("no assembly")
+        }
+        return Prepared(plans: plans, specs: specs, assembly: assembly, contigs: contigOrder.map { ($0, contigs[$0] ?? nil) },
+                        expectedRecords: expectedRecords, sources: sources, converted: converted)
+    }
+
+
     struct FileOutput: Sendable {
         var output: SiteBuilder.Output
         var mismatches = 0
@@ -252,6 +297,33 @@ public struct Loader {
             for r in outcome.records { if let s = builder.site(r) { out.output.sites.append(s) } }
         }
         return out
+    }
+
+    /// The contigs the records of a header without `##contig` lines use, with the lengths `assembly` gives
+    /// its chromosomes (`nil` for others, e.g. unplaced scaffolds). A record past its chromosome's end says
+    /// the file is not of that assembly.
+    static func contigs(of path: String, in assembly: Assembly) throws -> [VCFHeader.Contig] {
+        let reader = try VariantReader(path: path, options: ReadOptions(genotypes: false, sampleValues: false, annotations: false))
+        var seen: [String: Int?] = [:]
+        var order: [VCFHeader.Contig] = []
+        while true {
+            let next: Variant?
+            do { next = try reader.next() } catch {
+                // A malformed record is the main pass's to report (or skip, with --on-invalid skip).
+                if reader.isText { continue } else { break }
+            }
+            guard let v = next else { break }
+            if seen[v.contig] == nil {
+                let length = assembly.chromosomeLengths[Assembly.canonicalChromosome(v.contig)]
+                seen[v.contig] = length
+                order.append(.init(name: v.contig, length: length))
+            }
+            if let length = seen[v.contig] ?? nil, v.position > length {
+                throw LoadError(path: path, line: v.line, "\(v.locus) lies beyond the end of \(v.contig) in \(assembly.rawValue) (\(length))",
+                                fix: "the file is not of \(assembly.rawValue): check --assembly")
+            }
+        }
+        return order
     }
 
     static func validate(_ v: Variant, lengths: [String: Int?], path: String) -> VCFError? {

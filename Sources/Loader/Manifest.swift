@@ -12,6 +12,9 @@ public struct Manifest: Sendable {
         public var role: SampleRole
         public var fields: [String: String]
         public var attributes: [String: String]
+        /// The row gave a role (a `role` column with a value). A row without one is germline unless the
+        /// file says the sample is a tumour or a normal.
+        public var roleStated = true
     }
 
     public static let knownColumns: Set<String> = ["sample", "person", "role", "specimen_type", "collection_date", "sex",
@@ -67,7 +70,8 @@ public struct Manifest: Sendable {
             guard entries[sample] == nil else {
                 throw LoadError(path: path, line: i + 1, "sample \(sample) is listed twice", fix: "list every sample once")
             }
-            entries[sample] = Entry(sample: sample, person: person, role: role, fields: fields, attributes: attributes)
+            entries[sample] = Entry(sample: sample, person: person, role: role, fields: fields, attributes: attributes,
+                                    roleStated: fields["role"] != nil)
         }
         self.entries = entries
     }

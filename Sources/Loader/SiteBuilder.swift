@@ -86,6 +86,34 @@ public struct SiteBuilder: Sendable {
         }
     }
 
+    /// The last base a record covers. A breakend covers its own position only: Delly writes the mate's
+    /// position as END (with CHR2 naming another chromosome). A symbolic SV ends at END, else at POS + |SVLEN|
+    /// for alleles that span reference (`<DEL>`, `<DUP…>`, `<INV>`, `<CNV>`, `<CN…>`); an insertion at POS.
+    static func end(_ v: Variant, alt: String, kind: AlleleKind) -> Int {
+        switch kind {
+        case .breakend:
+            return v.position
+        case .symbolic:
+            let type = StructuralVariant.type(alt: alt)
+            if type == "BND" || type == "TRA" { return v.position }
+            if let e = v.infoEnd, e >= v.position { return e }
+            if let l = v.svLength, type != "INS" { return v.position + abs(l) }
+            return v.position
+        default:
+            return v.position + max(v.ref.utf8.count, 1) - 1
+        }
+    }
+
+    /// Does a tumour column show the (single) ALT: ALT reads in its depths (AD, or a caller's own fields
+    /// as ``VCF/CallerDepths`` reads them), or, with no depths at all, a record the caller flagged SOMATIC?
+    static func tumourSupportsALT(_ v: Variant, sample s: Int) -> Bool {
+        if let ad = v.sampleValues.alleleDepths, ad.count >= 2 * (s + 1) {
+            if let alt = ad[2 * s + 1] { return alt > 0 }
+        }
+        if let af = v.sampleValues.alleleFractions, s < af.count, let f = af[s] { return f > 0 }
+        return v.isSomatic
+    }
+
     /// The site of one normalised bi-allelic record, or `nil` for what is not a stored variant
     /// (`*`, `<NON_REF>`/`<*>` placeholders).
     public func site(_ v: Variant) -> SiteCalls? {
@@ -93,7 +121,7 @@ public struct SiteBuilder: Sendable {
         let alt = v.alts[0]
         let kind = AlleleKind.classify(ref: v.ref, alt: alt)
         guard kind != .referenceBlock && kind != .overlappingDeletion else { return nil }
-        let end = (kind == .symbolic || kind == .breakend) ? max(v.infoEnd ?? v.position, v.position) : v.position + max(v.ref.utf8.count, 1) - 1
+        let end = Self.end(v, alt: alt, kind: kind)
         var site = SiteCalls(contig: v.contig, position: v.position, end: end, ref: v.ref, alt: alt, kind: kind,
                              rsid: v.ids.first { $0.hasPrefix("rs") }, fileIndex: fileIndex)
         if !v.filters.isEmpty && v.filters != ["PASS"] { site.filters = v.filters.filter { $0 != "PASS" } }
@@ -123,6 +151,13 @@ public struct SiteBuilder: Sendable {
                 }
             }
             let col = columns[s]
+            if col.role == .tumour && altCount == 0 && (slots == missing || v.isSomatic) && Self.tumourSupportsALT(v, sample: s) {
+                // Somatic callers without GT (Strelka, Manta), or a SOMATIC record whose tumour GT names only
+                // REF: a tumour with reads for the ALT carries it. A called GT is otherwise the caller's word
+                // (Mutect2 writes 0/0 for a tumour of a joint call that lacks the variant). Tumours never
+                // count, so AC/AN are untouched.
+                slots = max(slots - missing, defaultPloidy); missing = 0; altCount = 1
+            }
             // No GT for this sample in a record that has its column: present but not called.
             if slots == 0 { slots = defaultPloidy; missing = defaultPloidy }
             let cls = Contribution.classify(slots: slots, missing: missing, alt: altCount)

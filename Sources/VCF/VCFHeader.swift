@@ -5,6 +5,10 @@ public struct VCFHeader: Sendable, Equatable {
     public struct Contig: Sendable, Equatable {
         public var name: String
         public var length: Int?
+        public init(name: String, length: Int?) {
+            self.name = name
+            self.length = length
+        }
     }
 
     /// An INFO or FORMAT definition (`##INFO=<ID=AD,Number=R,Type=Integer,…>`).
@@ -14,6 +18,12 @@ public struct VCFHeader: Sendable, Equatable {
         public var number: String
         public var type: String
         public var description: String
+        public init(id: String, number: String, type: String, description: String) {
+            self.id = id
+            self.number = number
+            self.type = type
+            self.description = description
+        }
     }
 
     public var fileFormat: String?
@@ -29,6 +39,8 @@ public struct VCFHeader: Sendable, Equatable {
     public var annotationLayouts: [AnnotationLayout]
     /// The header declares gVCF reference blocks: `##ALT=<ID=NON_REF>`, `##ALT=<ID=*>` or `##GVCFBlock…`.
     public var declaresReferenceBlocks: Bool = false
+    /// Which samples the file says are tumours or normals, and whether it looks like somatic caller output.
+    public var roleHints = SampleRoleHints()
 
     /// The reference assembly suggested by contig lengths (and, failing that, by `##reference`).
     public var assemblyGuess: AssemblyGuess {

@@ -68,6 +68,14 @@ public final class VariantReader {
     /// A parallel-read chunk: read sequentially from the index offset of its start, by contig id and POS.
     private var chunk: (rid: Int32, region: Region, entered: Bool)? = nil
     private var warnedUndeclared = false
+    /// FORMAT tags of ``CallerDepths`` the header declares, beyond AD and DP; empty for most cohort files.
+    private let depthTags: Set<String>
+    /// Apply vcf2maf's total-depth corrections (somatic files, or depths from a caller's own fields).
+    private let somaticDepthRules: Bool
+    private let declaresSVLength: Bool
+
+    /// The ``CallerDepths`` rule that gave the last record's depths (`nil`: plain AD/DP or none).
+    public private(set) var lastDepthRule: CallerDepths.Rule?
 
     /// Receives problems that do not stop reading (undeclared contigs or tags), once per file.
     public var onWarning: ((VCFError) -> Void)?
@@ -103,6 +111,9 @@ public final class VariantReader {
         self.sampleCount = Int(chts_bcf_hdr_nsamples(h))
         self.isText = chts_hts_get_format(fp) == 8  // htsExactFormat.vcf (bcf is 9)
         self.header = Self.readHeader(h)
+        self.depthTags = CallerDepths.tags.subtracting(["AD", "DP"]).intersection(header.format.map(\.id))
+        self.somaticDepthRules = header.roleHints.somaticEvidence != nil || !header.roleHints.samples.isEmpty
+        self.declaresSVLength = header.infoField("SVLEN") != nil
         self.headerLines = isText ? Diagnosis.countHeaderLines(path: path) : 0
         try Diagnosis.checkHeader(header, path: path)
     }
@@ -210,6 +221,7 @@ public final class VariantReader {
         let qual: Double? = bcf_float_is_missing(r.qual) != 0 ? nil : Double(r.qual)
         let infoEnd = infoInt("END")
         let somatic = chts_bcf_get_info_flag(hdr, rec, "SOMATIC") == 1
+        let svLength = declaresSVLength ? infoInt("SVLEN") : nil
 
         var annotations: [Annotation] = []
         if options.annotations {
@@ -224,10 +236,26 @@ public final class VariantReader {
             values.genotypeQuality = formatInts("GQ", perSample: 1)
             values.alleleDepths = formatInts("AD", perSample: nAllele)
             values.alleleFractions = formatFloats("AF", perSample: nAllele - 1)
+            lastDepthRule = nil
+            if !depthTags.isEmpty || somaticDepthRules {
+                // Somatic callers' own depth fields (Strelka, VarScan, Delly, Manta…), as vcf2maf reads them.
+                // A somatic file may use tags its header does not declare (htslib adds them as it meets them).
+                let tags = somaticDepthRules ? CallerDepths.tags : depthTags
+                if let d = CallerDepths.derive(alleles: [ref] + alts, samples: sampleCount, fixTotals: somaticDepthRules,
+                                               int: { tag in tag == "AD" || tag == "DP" || tags.contains(tag) ? self.formatField(tag) : nil },
+                                               float: { tag in tags.contains(tag) ? self.formatFloatField(tag) : nil }) {
+                    values.alleleDepths = d.alleleDepths
+                    values.depth = d.depth
+                    lastDepthRule = d.rule
+                }
+                if values.alleleFractions == nil, tags.contains("FA") { values.alleleFractions = formatFloats("FA", perSample: nAllele - 1) }
+            }
         }
-        return Variant(contig: contig, position: position, ids: ids, ref: ref, alts: alts, qual: qual, filters: filters,
-                       infoEnd: infoEnd, isSomatic: somatic, annotations: annotations, genotypes: genotypes,
-                       sampleValues: values, line: isText ? headerLines + recordsRead : recordsRead)
+        var v = Variant(contig: contig, position: position, ids: ids, ref: ref, alts: alts, qual: qual, filters: filters,
+                        infoEnd: infoEnd, isSomatic: somatic, annotations: annotations, genotypes: genotypes,
+                        sampleValues: values, line: isText ? headerLines + recordsRead : recordsRead)
+        v.svLength = svLength
+        return v
     }
 
     private func decodeGenotypes() throws(VCFError) -> Genotypes? {
@@ -319,6 +347,58 @@ public final class VariantReader {
         return out
     }
 
+    /// A FORMAT integer tag as stored: every value, `stride` per sample.
+    private func formatField(_ tag: String) -> CallerDepths.Field? {
+        let n = chts_bcf_get_format_int32(hdr, rec, tag, &intBuffer, &intCapacity)
+        // -2: a String tag, which is what htslib assumes for a tag the header does not declare (old Strelka
+        // headers lack TAR/TIR, Pindel's RD): read the text and its comma-separated numbers.
+        if n == -2 { return formatTextField(tag) }
+        guard n > 0, let buf = intBuffer, sampleCount > 0 else { return nil }
+        let stride = Int(n) / sampleCount
+        var out = [Int32?](repeating: nil, count: stride * sampleCount)
+        var written = [Int](repeating: stride, count: sampleCount)
+        var padded = false
+        for s in 0..<sampleCount {
+            for k in 0..<stride {
+                let v = buf[s * stride + k]
+                if v == bcf_int32_vector_end { written[s] = k; padded = true; break }
+                if v != Int32.min { out[s * stride + k] = v }
+            }
+        }
+        return CallerDepths.Field(values: out, stride: stride, written: padded ? written : nil)
+    }
+
+    private func formatTextField(_ tag: String) -> CallerDepths.Field? {
+        var raw: UnsafeMutableRawPointer? = stringBuffer.map { UnsafeMutableRawPointer($0) }
+        var capacity = stringCapacity
+        let n = bcf_get_format_values(hdr, rec, tag, &raw, &capacity, BCF_HT_STR)
+        stringBuffer = raw?.assumingMemoryBound(to: CChar.self)
+        stringCapacity = capacity
+        guard n > 0, let buf = stringBuffer, sampleCount > 0 else { return nil }
+        let width = Int(n) / sampleCount
+        var perSample: [[Int32?]] = []
+        for s in 0..<sampleCount {
+            let bytes = UnsafeRawBufferPointer(start: buf + s * width, count: width).prefix { $0 != 0 }
+            let text = String(decoding: bytes, as: UTF8.self)
+            perSample.append(text.split(separator: ",", omittingEmptySubsequences: false).map { Int32($0) })
+        }
+        let stride = perSample.map(\.count).max() ?? 0
+        guard stride > 0 else { return nil }
+        var out = [Int32?](repeating: nil, count: stride * sampleCount)
+        for (s, values) in perSample.enumerated() { for (k, v) in values.enumerated() { out[s * stride + k] = v } }
+        let written = perSample.map(\.count)
+        return CallerDepths.Field(values: out, stride: stride, written: written.allSatisfy { $0 == stride } ? nil : written)
+    }
+
+    private func formatFloatField(_ tag: String) -> (values: [Float?], stride: Int)? {
+        let n = chts_bcf_get_format_float(hdr, rec, tag, &floatBuffer, &floatCapacity)
+        guard n > 0, let buf = floatBuffer, sampleCount > 0 else { return nil }
+        let stride = Int(n) / sampleCount
+        var out = [Float?](repeating: nil, count: stride * sampleCount)
+        for i in 0..<(stride * sampleCount) where bcf_float_is_missing(buf[i]) == 0 && bcf_float_is_vector_end(buf[i]) == 0 { out[i] = buf[i] }
+        return (out, stride)
+    }
+
     private func formatFloats(_ tag: String, perSample: Int) -> [Float?]? {
         let n = chts_bcf_get_format_float(hdr, rec, tag, &floatBuffer, &floatCapacity)
         guard n > 0, let buf = floatBuffer, perSample > 0 else { return nil }
@@ -360,6 +440,7 @@ public final class VariantReader {
         var fileFormat: String?, reference: String?, tumour: String?, normal: String?
         var layouts: [AnnotationLayout] = []
         var gvcfBlocks = false
+        var lines: [SampleRoleHints.Line] = []
         let n = Int(h.pointee.nhrec)
         for i in 0..<n {
             guard let hrec = h.pointee.hrec[i] else { continue }
@@ -372,6 +453,9 @@ public final class VariantReader {
                 fields[name] = value
             }
             let value = hrec.pointee.value.map { String(cString: $0) }
+            if Int32(hrec.pointee.type) == BCF_HL_GEN || Int32(hrec.pointee.type) == BCF_HL_STR {
+                lines.append(.init(key: key, value: value, fields: fields))
+            }
             switch Int32(hrec.pointee.type) {
             case BCF_HL_CTG:
                 if let id = fields["ID"] { contigs.append(.init(name: id, length: fields["length"].flatMap { Int($0) })) }
@@ -400,12 +484,16 @@ public final class VariantReader {
             default: break
             }
         }
-        // Callers such as Strelka and VarScan name the columns NORMAL and TUMOR instead of declaring them.
-        if tumour == nil, let t = samples.first(where: { ["TUMOR", "TUMOUR"].contains($0.uppercased()) }) { tumour = t }
-        if normal == nil, let nm = samples.first(where: { $0.uppercased() == "NORMAL" }) { normal = nm }
-        return VCFHeader(fileFormat: fileFormat, samples: samples, contigs: contigs, info: info, format: format,
-                         reference: reference, tumourSample: tumour, normalSample: normal, annotationLayouts: layouts,
-                         declaresReferenceBlocks: gvcfBlocks)
+        // Callers such as Strelka and VarScan name the columns NORMAL and TUMOR instead of declaring them;
+        // others follow a column order or a barcode convention (SampleRoleHints).
+        let hints = SampleRoleHints.infer(samples: samples, lines: lines, info: info)
+        if tumour == nil || !samples.contains(tumour!) { tumour = samples.first { hints.samples[$0]?.role == .tumour } }
+        if normal == nil || !samples.contains(normal!) { normal = samples.first { hints.samples[$0]?.role == .normal } }
+        var header = VCFHeader(fileFormat: fileFormat, samples: samples, contigs: contigs, info: info, format: format,
+                               reference: reference, tumourSample: tumour, normalSample: normal, annotationLayouts: layouts,
+                               declaresReferenceBlocks: gvcfBlocks)
+        header.roleHints = hints
+        return header
     }
 
     private static func preflight(path: String) throws(VCFError) {

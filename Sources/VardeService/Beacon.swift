@@ -262,8 +262,10 @@ struct Beacon: Sendable {
                 for a in try selection.fetch(members) where !unsafe.contains(a.variantID) {
                     let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                     let present = members == nil ? (a.ac > 0 || a.tumours > 0) : ac > 0
-                    // Rare-variant masking: anonymous callers learn of a variant only when k or more alleles carry it.
-                    if present && (tier > .anonymous || ac >= config.minimumCount) { found.append(a) }
+                    // Rare-variant masking: anonymous callers learn of a variant only when k or more alleles carry it,
+                    // or (somatic calls, never in AC) k or more tumours.
+                    let tumours = members == nil ? a.tumours : 0
+                    if present && (tier > .anonymous || ac >= config.minimumCount || tumours >= config.minimumCount) { found.append(a) }
                 }
             }
             results.append(SetResult(dataset: d, variants: found, groupSize: groupSize, members: members))
@@ -296,8 +298,11 @@ struct Beacon: Sendable {
                 // Carriers of the page's variants in the dataset's group (controlled tier only reaches here), read
                 // per variant through the store's vid index, not by scanning every sample's calls.
                 var carriers: [VariantID: [(String, Zygosity)]] = [:]
+                var tumourNames = Set<String>()
                 if !page.isEmpty {
-                    let samples = try store.samples().filter { s in r.members.map { $0.contains(s.ordinal) } ?? s.counted }
+                    // The counted samples, and the tumours (their calls are somatic: caseLevelData says so).
+                    let samples = try store.samples().filter { s in r.members.map { $0.contains(s.ordinal) } ?? (s.counted || s.role == .tumour) }
+                    tumourNames = Set(samples.filter { $0.role == .tumour }.map(\.name))
                     let calls = try store.genotypes(at: page.map(\.variantID), samples: samples.map(\.ordinal))
                     for (v, row) in zip(page, calls) {
                         for (sample, gt) in zip(samples, row) where gt.contains("1") {
@@ -310,7 +315,7 @@ struct Beacon: Sendable {
                 for v in page { for (name, _) in carriers[v.variantID] ?? [] { carriersOut += 1; idsOut.insert(name) } }
                 let set: [String: JSON] = [
                     "id": .string(r.dataset.id), "setType": "dataset", "exists": .bool(hit), "resultsCount": .int(r.variants.count),
-                    "results": .array(try page.map { try record($0, dataset: r.dataset, inCohort: r.members != nil, carriers: carriers[$0.variantID] ?? [], store: store) }),
+                    "results": .array(try page.map { try record($0, dataset: r.dataset, inCohort: r.members != nil, carriers: carriers[$0.variantID] ?? [], store: store, tumours: tumourNames) }),
                 ]
                 resultSets.append(.object(set))
             }
@@ -321,7 +326,8 @@ struct Beacon: Sendable {
     }
 
     /// One `genomicVariation` record (default schema), with the dataset's frequency and, when known, its carriers.
-    func record(_ a: VariantAggregate, dataset: Dataset, inCohort: Bool, carriers: [(String, Zygosity)]?, store: any VariantStore) throws -> JSON {
+    func record(_ a: VariantAggregate, dataset: Dataset, inCohort: Bool, carriers: [(String, Zygosity)]?, store: any VariantStore,
+                tumours: Set<String> = []) throws -> JSON {
         let assembly = try store.assembly()
         let accession = assembly.flatMap { GenomicHGVS.accession(assembly: $0, contig: a.contig) }
         let symbolic = a.alt.hasPrefix("<") || a.kind == "breakend"
@@ -371,7 +377,9 @@ struct Beacon: Sendable {
                 case .hemizygous: ["id": "GENO:0000134", "label": "hemizygous"]
                 case .homRef, .noCall: ["id": "GENO:0000137", "label": "unspecified zygosity"]
                 }
-                return ["biosampleId": .string(name), "zygosity": zyg]
+                // The allele's origin follows the biosample's status (tumour: neoplastic sample, see /biosamples).
+                let origin: JSON = tumours.contains(name) ? ["id": "SO:0001777", "label": "somatic variant"] : ["id": "SO:0001778", "label": "germline variant"]
+                return ["biosampleId": .string(name), "zygosity": zyg, "alleleOrigin": origin]
             })
         }
         return .object(out)

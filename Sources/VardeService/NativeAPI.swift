@@ -90,7 +90,7 @@ struct NativeAPI: Sendable {
         return try cohort.guarded.rules.unsafeCells(family, fetch: selection.fetch)
     }
 
-    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure, withheld: Bool = false) -> JSON {
+    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure, somatic: SomaticSummary? = nil, withheld: Bool = false) -> JSON {
         var o: [String: JSON] = [
             "id": .string(a.variantID.description), "contig": .string(a.contig), "position": .int(a.position), "end": .int(a.end),
             "ref": .string(a.ref), "alt": .string(a.alt), "kind": .string(a.kind), "rsid": .optional(a.rsid),
@@ -102,6 +102,13 @@ struct NativeAPI: Sendable {
             o["cohort"] = withheld ? ["ac": nil, "an": .int(c.an), "af": nil, "nhomalt": nil, "nhemi": nil,
                                       "suppressed": .string("withheld at the \(disclosure.tier.name) tier: with the population's and other cohorts' counts it would reveal a count below \(disclosure.k)")]
                 : disclosure.frequency(ac: c.ac, an: c.an, nHomAlt: c.nHomAlt, nHemi: 0)
+        }
+        if let s = somatic, a.tumours > 0 {
+            // Tumours by VAF and by diagnosis, each count suppressed as every count is.
+            o["somatic"] = ["tumours": .int(disclosure.count(s.tumours)),
+                            "vafMedian": disclosure.isSmall(s.tumours) ? .null : .optional(s.medianVAF),
+                            "vafBins": .array(s.vafBins.map { .int(disclosure.count($0)) }),
+                            "byDiagnosis": .object(s.byDiagnosis.mapValues { .int(disclosure.count($0)) })]
         }
         return .object(o)
     }
@@ -116,7 +123,11 @@ struct NativeAPI: Sendable {
         let withheld = try unsafe(cohort, sel)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         let assembly = try store.assembly()
-        let rows = found.dropFirst(offset).prefix(limit).map { row($0, assembly: assembly, disclosure: disclosure, withheld: withheld.contains($0.variantID)) }
+        let page = Array(found.dropFirst(offset).prefix(limit))
+        let somatic = page.contains { $0.tumours > 0 } ? try SomaticSummaries.summaries(page, store: store) : []
+        let rows = page.enumerated().map { i, a in
+            row(a, assembly: assembly, disclosure: disclosure, somatic: somatic.isEmpty ? nil : somatic[i], withheld: withheld.contains(a.variantID))
+        }
         return Answer(body: ["query": .string(sel.summary), "assembly": .optional(assembly?.rawValue), "cohort": .optional(q["cohort"]),
                              "total": .int(found.count), "offset": .int(offset), "limit": .int(limit),
                              "truncated": .bool(offset < found.count - rows.count), "variants": .array(Array(rows))],

@@ -13,6 +13,8 @@ public struct Variant: Sendable, Equatable {
     public var filters: [String]
     /// INFO/END when present.
     public var infoEnd: Int?
+    /// INFO/SVLEN (first value), for symbolic SVs that give a length instead of (or beside) END.
+    public var svLength: Int?
     /// INFO/SOMATIC flag, as somatic callers (Strelka, VarScan, Mutect) set it.
     public var isSomatic: Bool
     public var annotations: [Annotation]

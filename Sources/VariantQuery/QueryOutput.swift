@@ -9,23 +9,51 @@ public enum QueryOutput {
 
     /// The header before the first row (TSV column names, or the VCF meta lines); empty for JSON.
     /// With `genotypeSamples` (VCF only), a GT column per sample follows INFO.
-    public static func header(_ format: Format, store: any VariantStore, cohort: Bool, genotypeSamples: [String] = []) throws -> String {
+    /// With `somatic` (`--origin somatic`), TSV rows end in TUMOUR_VAF_MEDIAN, TUMOUR_VAF_BINS and TUMOURS_BY_DIAGNOSIS,
+    /// VCF declares the matching INFO fields, and JSON rows carry `somatic`.
+    public static func header(_ format: Format, store: any VariantStore, cohort: Bool, genotypeSamples: [String] = [],
+                              somatic: Bool = false) throws -> String {
         switch format {
         case .tsv:
             "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT" + (cohort ? "\tCOHORT_AC\tCOHORT_AN\tCOHORT_AF\tCOHORT_NHOMALT" : "")
-                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\n"
+                + "\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\tSV"
+                + (somatic ? "\tTUMOUR_VAF_MEDIAN\tTUMOUR_VAF_BINS\tTUMOURS_BY_DIAGNOSIS" : "") + "\n"
         case .json: ""
-        case .vcf: try vcfHeader(store: store, cohort: cohort, samples: genotypeSamples)
+        case .vcf:
+            try vcfHeader(store: store, cohort: cohort, samples: genotypeSamples, somatic: somatic)
         }
+    }
+
+    /// `C34:2,C50:1` (most first, then by code).
+    static func diagnosisText(_ s: SomaticSummary) -> String {
+        s.byDiagnosis.isEmpty ? "." : s.byDiagnosis.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+    }
+
+    /// The somatic fields of one row, after the row's own (TSV: three columns; VCF: INFO; JSON: an object).
+    public static func appendSomatic(_ format: Format, _ s: SomaticSummary, to out: inout [UInt8]) {
+        switch format {
+        case .tsv:
+            guard out.last == 10 else { return }
+            out.removeLast()
+            out += "\t\(s.medianVAF.map { String($0) } ?? ".")\t\(s.vafBins.map(String.init).joined(separator: ","))\t\(diagnosisText(s))\n".utf8
+        case .json, .vcf:
+            break
+        }
+    }
+
+    static func somaticObject(_ s: SomaticSummary) -> [String: Any] {
+        ["tumours": s.tumours, "vafMedian": s.medianVAF ?? NSNull(), "vafBins": s.vafBins, "byDiagnosis": s.byDiagnosis]
     }
 
     /// `conceptID`: the variant's OMOP Genomic concept, when the store's vocabulary maps it.
     public static func append(_ format: Format, _ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, genotypes: [String]? = nil,
-                              to out: inout [UInt8]) {
+                              somatic: SomaticSummary? = nil, to out: inout [UInt8]) {
         switch format {
-        case .tsv: appendTSV(a, hgvsg: hgvsg, conceptID: conceptID, to: &out)
-        case .json: out += json(a, hgvsg: hgvsg, conceptID: conceptID).utf8
-        case .vcf: out += vcf(a, genotypes: genotypes).utf8
+        case .tsv:
+            appendTSV(a, hgvsg: hgvsg, conceptID: conceptID, to: &out)
+            if let somatic { appendSomatic(.tsv, somatic, to: &out) }
+        case .json: out += json(a, hgvsg: hgvsg, conceptID: conceptID, somatic: somatic).utf8
+        case .vcf: out += vcf(a, genotypes: genotypes, somatic: somatic).utf8
         }
     }
 
@@ -36,7 +64,7 @@ public enum QueryOutput {
     public static func filter(_ a: VariantAggregate) -> String { a.filters.isEmpty ? "PASS" : a.filters.joined(separator: ";") }
     static func list(_ values: [String]) -> String { values.isEmpty ? "." : values.joined(separator: ",") }
 
-    static func vcfHeader(store: any VariantStore, cohort: Bool, samples: [String]) throws -> String {
+    static func vcfHeader(store: any VariantStore, cohort: Bool, samples: [String], somatic: Bool = false) throws -> String {
         var h = "##fileformat=VCFv4.2\n##source=varde\n"
         if let assembly = try store.assembly() { h += "##reference=\(assembly.rawValue)\n" }
         h += "##FILTER=<ID=PASS,Description=\"All filters passed\">\n"
@@ -54,6 +82,8 @@ public enum QueryOutput {
             ##INFO=<ID=NHEMI,Number=A,Type=Integer,Description="Hemizygous carriers">
             ##INFO=<ID=TUMOURS,Number=A,Type=Integer,Description="Tumour samples carrying the allele (not in AC/AN)">
             ##INFO=<ID=END,Number=1,Type=Integer,Description="End position of a symbolic allele">
+            ##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">
+            ##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Reference bases a structural variant spans (negative for deletions)">
 
             """
         if cohort {
@@ -65,11 +95,19 @@ public enum QueryOutput {
 
                 """
         }
+        if somatic {
+            h += """
+                ##INFO=<ID=TUMOUR_VAF_BINS,Number=10,Type=Integer,Description="Carrying tumours by VAF, in bins 0-0.1, ..., 0.9-1.0">
+                ##INFO=<ID=TUMOUR_VAF_MEDIAN,Number=1,Type=Float,Description="Median tumour VAF (bin centre)">
+                ##INFO=<ID=TUMOURS_BY_DIAGNOSIS,Number=.,Type=String,Description="Carrying tumours by diagnosis category, CODE:COUNT">
+
+                """
+        }
         if !samples.isEmpty { h += "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype, rebuilt from the stored carrier lists\">\n" }
         return h + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (samples.isEmpty ? "" : "\tFORMAT\t" + samples.joined(separator: "\t")) + "\n"
     }
 
-    static func vcf(_ a: VariantAggregate, genotypes: [String]?) -> String {
+    static func vcf(_ a: VariantAggregate, genotypes: [String]?, somatic: SomaticSummary? = nil) -> String {
         var info = "AC=\(a.ac);AN=\(a.an)"
         if let af = a.af { info += ";AF=\(af)" }
         info += ";NHOMALT=\(a.nHomAlt);NHEMI=\(a.nHemi);TUMOURS=\(a.tumours)"
@@ -77,6 +115,15 @@ public enum QueryOutput {
             info += ";COHORT_AC=\(c.ac);COHORT_AN=\(c.an)" + (c.af.map { ";COHORT_AF=\($0)" } ?? "") + ";COHORT_NHOMALT=\(c.nHomAlt)"
         }
         if a.kind == "symbolic" && a.end > a.position { info += ";END=\(a.end)" }
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt), !sv.type.isEmpty {
+            info += ";SVTYPE=\(sv.type)"
+            if let l = sv.length, l > 0 { info += ";SVLEN=\(sv.type == "DEL" ? -l : l)" }
+        }
+        if let somatic {
+            info += ";TUMOUR_VAF_BINS=" + somatic.vafBins.map(String.init).joined(separator: ",")
+            if let m = somatic.medianVAF { info += ";TUMOUR_VAF_MEDIAN=\(m)" }
+            if !somatic.byDiagnosis.isEmpty { info += ";TUMOURS_BY_DIAGNOSIS=" + diagnosisText(somatic) }
+        }
         let samples = genotypes.map { "\tGT\t" + $0.joined(separator: "\t") } ?? ""
         return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t\(filter(a))\t\(info)\(samples)\n"
     }
@@ -104,7 +151,18 @@ public enum QueryOutput {
         if a.genes.isEmpty { dot() } else { field(list(a.genes)) }
         if a.consequences.isEmpty { dot() } else { field(list(a.consequences)) }
         if let conceptID { appendDecimal(conceptID, to: &s) } else { s.append(UInt8(ascii: ".")) }
+        s.append(tab)
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) { s += svText(sv).utf8 } else { s.append(UInt8(ascii: ".")) }
         s.append(10)
+    }
+
+    /// The TSV `SV` column: `DEL;END=…;SVLEN=…`, `BND;MATE=15:80623247`.
+    static func svText(_ sv: StructuralVariant) -> String {
+        var t = sv.type.isEmpty ? "SV" : sv.type
+        if sv.type != "BND" { t += ";END=\(sv.end)" }
+        if let l = sv.length, l > 0 { t += ";SVLEN=\(sv.type == "DEL" ? -l : l)" }
+        if let m = sv.mate { t += ";MATE=\(m)" }
+        return t
     }
 
     /// `v` in decimal, without building a String (most counts in a row are single digits).
@@ -118,8 +176,10 @@ public enum QueryOutput {
     }
 
     /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.
-    static func json(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject(a, hgvsg: hgvsg, conceptID: conceptID), options: [.sortedKeys])) ?? Data("{}".utf8)
+    static func json(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?, somatic: SomaticSummary? = nil) -> String {
+        var o = jsonObject(a, hgvsg: hgvsg, conceptID: conceptID)
+        if let somatic { o["somatic"] = somaticObject(somatic) }
+        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -130,6 +190,9 @@ public enum QueryOutput {
                                 "filter": filter(a), "genes": a.genes, "consequences": a.consequences,
                                 "omopConceptId": conceptID ?? NSNull()]
         if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) {
+            o["sv"] = ["type": sv.type, "end": sv.end, "length": sv.length ?? NSNull(), "mate": sv.mate ?? NSNull()] as [String: Any]
+        }
         return o
     }
 

@@ -1,36 +1,30 @@
 public import VariantCore
 
-/// The national variant store, spoken in the domain's terms (batches, samples, sites, aggregates).
-/// Backends (SQLite, later PostgreSQL) keep their SQL to themselves.
-public protocol VariantStore: AnyObject {
+/// The national variant store, spoken in the domain's terms (batches, samples, sites, aggregates), split by what a
+/// caller needs: ``VariantReading`` for queries and the service, ``BatchLoading`` for `varde load`, ``CohortStoring``,
+/// ``PersonErasing`` and ``StoreMaintaining``. Backends (SQLite; PostgreSQL next) keep their SQL to themselves, and
+/// the rules (who counts, ploidy, contributions, genotype strings, compaction plans) live in this module, for every
+/// backend alike. Opened by `StoreFactory.open(_:)` from a path or a URL.
+///
+/// A store value is one connection: it is `Sendable` so that it can be handed between tasks (the service's pool
+/// does), but it is used by one task at a time.
+public protocol VariantStore: VariantReading, BatchLoading, CohortStoring, PersonErasing, StoreMaintaining {}
+
+/// Reading: the queries, the service and the exports.
+public protocol VariantReading: AnyObject, Sendable {
     /// The store's reference assembly; `nil` until the first batch fixes it.
     func assembly() throws -> Assembly?
-
-    /// Opens a batch: registers its files and samples (refusing duplicates unless `plan.replace`) inside one
-    /// transaction that only ``BatchWriter/commit()`` makes visible.
-    func beginBatch(_ plan: BatchPlan) throws -> any BatchWriter
-
-    /// Removes a person's (or one sample's) genotypes from every batch, recomputes the aggregates,
-    /// drops variants left with no carrier, audits, and reclaims the space.
-    func erase(_ target: ErasureTarget) throws -> ErasureReport
 
     /// Variants overlapping `region` with their aggregates, in position order; with `cohort` (sample
     /// ordinals), also the counts within it, computed from the carrier lists (cost grows with carriers).
     func aggregates(in region: Region, cohort: Set<UInt32>?) throws -> [VariantAggregate]
 
     /// What these samples carry (het, hom-alt or hemizygous), with each variant's aggregates; sorted by
-    /// contig, position, sample. Cost grows with the samples' batches, not with the store.
+    /// contig, position, sample. Cost grows with the samples' segments, not with the store.
     func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant]
 
-    /// Active samples whose manifest field `key` (a known column such as `role`, `diagnosis`, `sex`, or a free
-    /// attribute) equals `value`; `diagnosis` matches ICD prefixes (`C34` matches `C34.1`).
+    /// Active samples matching a manifest field criterion (``SampleCriterion``).
     func ordinals(whereField key: String, equals value: String) throws -> Set<UInt32>
-
-    /// Named cohorts saved in the store (`varde cohort`). Erased samples leave them with the rest.
-    func saveCohort(name: String, definition: String, members: Set<UInt32>) throws
-    func cohort(named name: String) throws -> Set<UInt32>?
-    func cohorts() throws -> [(name: String, size: Int, definition: String, createdAt: String)]
-    func deleteCohort(named name: String) throws -> Bool
 
     /// Contigs with their declared lengths, in the order the store first met them.
     func contigs() throws -> [(name: String, length: Int?)]
@@ -38,9 +32,8 @@ public protocol VariantStore: AnyObject {
     /// A variant's transcript-level CSQ/ANN annotations as loaded (empty when its files had none).
     func annotations(of id: VariantID) throws -> [Annotation]
 
-    /// VCF GT strings of `samples` (ordinals, in that order) at each variant, rebuilt from the carrier lists:
-    /// het 0/1, hom-alt 1/1, hemizygous 1, no-call ./., hom-ref (listed, or absent under --absent-as ref) 0/0,
-    /// absent under --absent-as missing ./.; ploidy from the sample's contig class.
+    /// VCF GT strings of `samples` (ordinals, in that order) at each variant, rebuilt from the carrier lists by
+    /// ``GenotypeText``.
     func genotypes(at ids: [VariantID], samples: [UInt32]) throws -> [[String]]
 
     /// FILTER names other than PASS that any loaded record carried (for VCF output headers).
@@ -53,18 +46,50 @@ public protocol VariantStore: AnyObject {
     func ordinals(samples names: [String]) throws -> [String: UInt32]
     func ordinals(pseudonyms: [String]) throws -> [String: [UInt32]]
 
-    /// Recomputes every aggregate from the stored calls and compares: the incremental path's proof.
-    func verifyAggregates() throws -> [String]
-
     func stats() throws -> StoreStats
     func samples() throws -> [SampleRecord]
-
-    /// The ordinals stored in every genotype list (for erasure checks): sample ordinal -> rows naming it.
-    func ordinalsInCalls() throws -> Set<UInt32>
 
     /// Runs `body`'s reads against one snapshot of the store: a batch committed meanwhile is seen by all of them
     /// or by none (the service runs each request in one). Not for writes.
     func readSnapshot<T>(_ body: () throws -> T) throws -> T
+}
+
+/// Loading: one batch at a time, all or nothing.
+public protocol BatchLoading: AnyObject, Sendable {
+    /// Opens a batch: registers its files and samples (refusing duplicates unless `plan.replace`) inside one
+    /// transaction that only ``BatchWriter/commit()`` makes visible. Waits while another writer holds the store.
+    func beginBatch(_ plan: BatchPlan) throws -> any BatchWriter
+}
+
+/// Named cohorts saved in the store (`varde cohort`). Erased samples leave them with the rest.
+public protocol CohortStoring: AnyObject, Sendable {
+    func saveCohort(name: String, definition: String, members: Set<UInt32>) throws
+    func cohort(named name: String) throws -> Set<UInt32>?
+    func cohorts() throws -> [(name: String, size: Int, definition: String, createdAt: String)]
+    func deleteCohort(named name: String) throws -> Bool
+}
+
+/// Consent withdrawal.
+public protocol PersonErasing: AnyObject, Sendable {
+    /// Removes a person's (or one sample's) genotypes from every segment holding them (their batch's or a compacted
+    /// range's), recomputes the aggregates, drops variants left with no carrier, audits, and reclaims the space.
+    func erase(_ target: ErasureTarget) throws -> ErasureReport
+}
+
+/// Upkeep: proofs, compaction.
+public protocol StoreMaintaining: AnyObject, Sendable {
+    /// Recomputes every aggregate from the stored calls and compares: the incremental path's proof.
+    func verifyAggregates() throws -> [String]
+
+    /// The ordinals stored in every genotype list (for erasure checks).
+    func ordinalsInCalls() throws -> Set<UInt32>
+
+    /// Merges small batches' segments (``CompactionPolicy``, ``CompactionPlanner``) without changing any answer;
+    /// all or nothing. `automatic`: only what a load's automatic compaction merges.
+    func compact(_ policy: CompactionPolicy, automatic: Bool, progress: ((String) -> Void)?) throws -> CompactionReport
+
+    /// How many small batches automatic compaction would merge now (0: nothing due).
+    func automaticCompactionPending(_ policy: CompactionPolicy) throws -> Int
 }
 
 /// One open batch. Everything added becomes visible at ``commit()``, or never.
@@ -81,9 +106,13 @@ public protocol BatchWriter: AnyObject {
     func rollback()
 }
 
-extension VariantStore {
-    /// Backends without snapshots run `body` as it is.
-    public func readSnapshot<T>(_ body: () throws -> T) throws -> T { try body() }
-
+extension VariantReading {
     public func aggregates(in region: Region) throws -> [VariantAggregate] { try aggregates(in: region, cohort: nil) }
+}
+
+extension StoreMaintaining {
+    public func compact(_ policy: CompactionPolicy = CompactionPolicy(), automatic: Bool = false) throws -> CompactionReport {
+        try compact(policy, automatic: automatic, progress: nil)
+    }
+    public func automaticCompactionPending() throws -> Int { try automaticCompactionPending(CompactionPolicy()) }
 }

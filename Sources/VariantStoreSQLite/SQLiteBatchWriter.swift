@@ -78,13 +78,8 @@ final class SQLiteBatchWriter: BatchWriter {
             try db.statement("INSERT INTO source_file(batch_id, file_index, path, sha256, is_gvcf) VALUES (?, ?, ?, ?, ?)")
                 .run([.int(batchID), .int(i), .text(f.path), .text(f.sha256), .int(f.isGVCF ? 1 : 0)])
         }
-        // People and samples. A person counts once: the first germline (else normal) sample they have.
+        // People and samples; who counts is the domain's rule (CountingRule).
         var assigned: [AssignedSample] = []
-        var countedPeople = Set<Int>()
-        let order = plan.samples.indices.sorted { a, b in
-            let ra = plan.samples[a].role == .germline ? 0 : 1, rb = plan.samples[b].role == .germline ? 0 : 1
-            return ra != rb ? ra < rb : a < b
-        }
         var countedFlags = [Bool](repeating: false, count: plan.samples.count)
         var personIDs = [Int](repeating: 0, count: plan.samples.count)
         // In pseudonym order, so the pseudonym index fills its pages as it grows instead of splitting them.
@@ -94,12 +89,8 @@ final class SQLiteBatchWriter: BatchWriter {
                 .run([.pseudonym(sp.pseudonym), .optional(sp.sex), .optional(sp.birthYear)])
             personIDs[i] = try db.scalarInt("SELECT person_id FROM person WHERE pseudonym = ?", [.pseudonym(sp.pseudonym)]) ?? 0
         }
-        for i in order where plan.samples[i].role != .tumour {
-            let pid = personIDs[i]
-            if countedPeople.contains(pid) { continue }
-            if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) ?? 0 > 0 { continue }
-            countedPeople.insert(pid)
-            countedFlags[i] = true
+        countedFlags = try CountingRule.counted(roles: plan.samples.map(\.role), people: personIDs) { pid throws(StoreError) in
+            try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) ?? 0 > 0
         }
         for (i, sp) in plan.samples.enumerated() {
             let ordinal = first + UInt32(i)
@@ -116,7 +107,7 @@ final class SQLiteBatchWriter: BatchWriter {
             assigned.append(AssignedSample(ordinal: ordinal, counted: countedFlags[i], spec: sp))
         }
         samples = assigned
-        segments = SegmentWriter(db: db, batchID: batchID, layout: BatchLayout(base: first, span: plan.samples.count))
+        segments = SegmentWriter(db: db, batchID: batchID, layout: SegmentRange(base: first, span: plan.samples.count))
         coverageExists = try db.scalarInt("SELECT count(*) FROM (SELECT 1 FROM coverage LIMIT 1)") ?? 0 > 0
     }
 
@@ -233,17 +224,11 @@ final class SQLiteBatchWriter: BatchWriter {
         try segments.flush()
         var defaults: [ContigClass: Int] = [:]
         for s in samples {
-            let learned = ploidy[s.ordinal] ?? [:]
-            let p: [ContigClass: Int] = [
-                .autosome: learned[.autosome] ?? 2,
-                .x: learned[.x] ?? (s.spec.sex?.lowercased().hasPrefix("m") == true ? 1 : 2),
-                .y: learned[.y] ?? (s.spec.sex?.lowercased().hasPrefix("f") == true ? 0 : 1),
-                .mitochondrial: learned[.mitochondrial] ?? 1,
-            ]
+            let p = SamplePloidy.resolve(learned: ploidy[s.ordinal] ?? [:], sex: s.spec.sex)
             try db.statement("UPDATE sample SET ploidy_autosome = ?, ploidy_x = ?, ploidy_y = ?, ploidy_mt = ? WHERE ordinal = ?")
-                .run([.int(p[.autosome]!), .int(p[.x]!), .int(p[.y]!), .int(p[.mitochondrial]!), .int(Int(s.ordinal))])
+                .run([.int(p.autosome), .int(p.x), .int(p.y), .int(p.mitochondrial), .int(Int(s.ordinal))])
             if s.counted && s.spec.absentPolicy == .ref {
-                for (cls, n) in p { defaults[cls, default: 0] += n }
+                for (cls, n) in p.pairs { defaults[cls, default: 0] += n }
             }
         }
         for (cls, n) in defaults where n != 0 {
@@ -274,52 +259,13 @@ final class SQLiteBatchWriter: BatchWriter {
     deinit { rollback() }
 }
 
-/// The stored form of one `calls` row, decoded.
-struct StoredCalls {
-    var het: [UInt32], homAlt: [UInt32], hemi: [UInt32], homRef: [UInt32], noCall: [UInt32]
-    var exceptions: [CallException]
-    var qc: [CarrierQC]
-
-    init(het: [UInt32], homAlt: [UInt32], hemi: [UInt32], homRef: [UInt32], noCall: [UInt32], exceptions: [CallException], qc: [CarrierQC]) {
-        self.het = het; self.homAlt = homAlt; self.hemi = hemi; self.homRef = homRef; self.noCall = noCall
-        self.exceptions = exceptions; self.qc = qc
-    }
-
-    /// Reads columns het, hom, hemi, homref, nocall, exceptions, qc (in that order) from column `offset`.
+extension StoredCalls {
+    /// Reads columns het, hom, hemi, homref, nocall, exceptions, qc (in that order) from column `offset` of a pre-0006
+    /// `calls` row (migration 0006).
     init(columns s: Statement, base: UInt32, offset: Int32 = 0, decodeQC: Bool = true) {
-        het = CarrierList.decode(s.blob(offset), base: base)
-        homAlt = CarrierList.decode(s.blob(offset + 1), base: base)
-        hemi = CarrierList.decode(s.blob(offset + 2), base: base)
-        homRef = CarrierList.decode(s.blob(offset + 3), base: base)
-        noCall = CarrierList.decode(s.blob(offset + 4), base: base)
-        exceptions = ExceptionCodec.decode(s.blob(offset + 5), base: base)
-        qc = decodeQC ? QCCodec.decode(s.blob(offset + 6)) : []
-    }
-
-    var isEmpty: Bool { het.isEmpty && homAlt.isEmpty && hemi.isEmpty && homRef.isEmpty && noCall.isEmpty }
-    var carriers: [UInt32] { het + homAlt + hemi }
-
-    /// Union with another occurrence; QC follows the merged carrier order.
-    func merged(with o: StoredCalls) -> StoredCalls {
-        func qcMap(_ c: StoredCalls) -> [UInt32: CarrierQC] {
-            guard c.qc.count == c.carriers.count else { return [:] }
-            return Dictionary(zip(c.carriers, c.qc), uniquingKeysWith: { a, _ in a })
-        }
-        let q = qcMap(self).merging(qcMap(o)) { a, _ in a }
-        func u(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] { Array(Set(a).union(b)).sorted() }
-        var m = StoredCalls(het: u(het, o.het), homAlt: u(homAlt, o.homAlt), hemi: u(hemi, o.hemi), homRef: u(homRef, o.homRef),
-                            noCall: u(noCall, o.noCall), exceptions: exceptions + o.exceptions, qc: [])
-        if !q.isEmpty { m.qc = m.carriers.map { q[$0] ?? CarrierQC(depth: nil, genotypeQuality: nil, vaf: nil) } }
-        return m
-    }
-
-    /// Without the given samples.
-    func removing(_ ordinals: Set<UInt32>) -> StoredCalls {
-        let keepQC = qc.count == carriers.count
-        let pairs = keepQC ? zip(carriers, qc).filter { !ordinals.contains($0.0) }.map(\.1) : []
-        return StoredCalls(het: het.filter { !ordinals.contains($0) }, homAlt: homAlt.filter { !ordinals.contains($0) },
-                           hemi: hemi.filter { !ordinals.contains($0) }, homRef: homRef.filter { !ordinals.contains($0) },
-                           noCall: noCall.filter { !ordinals.contains($0) },
-                           exceptions: exceptions.filter { !ordinals.contains($0.ordinal) }, qc: pairs)
+        self.init(het: CarrierList.decode(s.blob(offset), base: base), homAlt: CarrierList.decode(s.blob(offset + 1), base: base),
+                  hemi: CarrierList.decode(s.blob(offset + 2), base: base), homRef: CarrierList.decode(s.blob(offset + 3), base: base),
+                  noCall: CarrierList.decode(s.blob(offset + 4), base: base), exceptions: ExceptionCodec.decode(s.blob(offset + 5), base: base),
+                  qc: decodeQC ? QCCodec.decode(s.blob(offset + 6)) : [])
     }
 }

@@ -1,13 +1,20 @@
 internal import CSQLite
 public import VariantStore
 
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// A thin owner of one SQLite connection and its prepared statements. Not `Sendable`: one per task.
 final class SQLiteDatabase {
     let path: String
     private(set) var handle: OpaquePointer
     private var cache: [String: Statement] = [:]
+    private let waiter: LockWaiter
 
-    init(path: String) throws(StoreError) {
+    init(path: String, onWait: (@Sendable (String) -> Void)? = nil) throws(StoreError) {
         self.path = path
         var db: OpaquePointer?
         Self.createOwnerOnly(path)
@@ -18,7 +25,10 @@ final class SQLiteDatabase {
             throw StoreError(.database, "cannot open the store \(path): \(msg)", fix: "check the path and that its folder is writable")
         }
         handle = db
-        sqlite3_busy_timeout(db, 30_000)
+        waiter = LockWaiter(path: path, notice: onWait)
+        // Writers take turns: another process's load, erasure or compaction holds the write lock for as long as
+        // it runs, so wait (saying so after a second) instead of failing after SQLite's default of no wait.
+        sqlite3_busy_handler(db, lockWaitCallback, Unmanaged.passUnretained(waiter).toOpaque())
         sqlite3_extended_result_codes(db, 1)
     }
 
@@ -32,7 +42,7 @@ final class SQLiteDatabase {
         if sqlite3_exec(handle, sql, nil, nil, &err) != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(err)
-            throw StoreError(.database, "SQLite: \(msg) in: \(sql.prefix(120))")
+            throw SQLiteDatabase.storeError(code: sqlite3_extended_errcode(handle), message: msg, path: path, waited: waiter.waited)
         }
     }
 
@@ -78,7 +88,31 @@ final class SQLiteDatabase {
     var changes: Int { Int(sqlite3_changes(handle)) }
 
     func error(_ context: String) -> StoreError {
-        StoreError(.database, "SQLite: \(String(cString: sqlite3_errmsg(handle))) (\(context))")
+        Self.storeError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), path: path,
+                        waited: waiter.waited)
+    }
+
+    /// A store error in the user's terms: what happened to the store and what to do, never SQLite's own text for
+    /// the conditions a user can meet (a lock held too long, a full disk, a read-only or damaged file).
+    static func storeError(code: Int32, message: String, path: String, waited: Double) -> StoreError {
+        switch code & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return StoreError(.busy, "the store \(path) stayed locked by another process for \(Int(waited)) s",
+                              fix: "wait for the other varde load, erase or compact to finish, or raise VARDE_LOCK_TIMEOUT (seconds, default \(Int(LockWaiter.limit)))")
+        case SQLITE_FULL:
+            return StoreError(.database, "the disk holding the store \(path) is full; the change was rolled back",
+                              fix: "free space on that disk and run the command again")
+        case SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN:
+            return StoreError(.database, "the store \(path) cannot be written by this user",
+                              fix: "run as the store's owner, or check the permissions of the file and its folder")
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            return StoreError(.corrupt, "\(path) is damaged or is not a Varde store", fix: "restore the store from a backup")
+        case SQLITE_IOERR:
+            return StoreError(.database, "reading or writing the store \(path) failed (I/O error \(code))",
+                              fix: "check the disk; the change was rolled back")
+        default:
+            return StoreError(.database, "the store \(path) could not run a query (\(message))")
+        }
     }
 
     func scalarInt(_ sql: String, _ bindings: [SQLValue] = []) throws(StoreError) -> Int? {
@@ -88,6 +122,52 @@ final class SQLiteDatabase {
         guard try s.step() else { return nil }
         return s.isNull(0) ? nil : s.int(0)
     }
+}
+
+/// Waits for another connection's lock: backs off up to 50 ms a try, tells `notice` once after a second, and gives
+/// up after ``limit`` seconds (`VARDE_LOCK_TIMEOUT`, default an hour: a compaction or a large load may hold the lock
+/// that long).
+final class LockWaiter {
+    static let limit: Double = {
+        guard let v = getenv("VARDE_LOCK_TIMEOUT").map({ String(cString: $0) }), let s = Double(v), s >= 0 else { return 3600 }
+        return s
+    }()
+    let path: String
+    let notice: (@Sendable (String) -> Void)?
+    private var started: UInt64 = 0
+    private var told = false
+    /// Seconds waited in the last wait.
+    private(set) var waited: Double = 0
+
+    init(path: String, notice: (@Sendable (String) -> Void)?) {
+        self.path = path
+        self.notice = notice
+    }
+
+    /// Whether to try again (`attempt` counts the tries of this wait, from 0).
+    func shouldRetry(attempt: Int32) -> Bool {
+        let now = Self.monotonicNanoseconds()
+        if attempt == 0 { started = now; told = false }
+        waited = Double(now - started) / 1e9
+        if waited >= 1, !told {
+            told = true
+            notice?("waiting for another process (a load, erase or compaction) to finish writing \(path)")
+        }
+        guard waited < Self.limit else { return false }
+        usleep(UInt32(min(50_000, 1_000 << min(Int(attempt), 6))))
+        return true
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+}
+
+private let lockWaitCallback: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { context, attempt in
+    guard let context else { return 0 }
+    return Unmanaged<LockWaiter>.fromOpaque(context).takeUnretainedValue().shouldRetry(attempt: attempt) ? 1 : 0
 }
 
 /// A value to bind.

@@ -3,31 +3,20 @@ public import VariantCore
 public import VariantStore
 
 extension SQLiteVariantStore {
-    struct Totals: Equatable {
-        var ac = 0, anDelta = 0, nHomAlt = 0, nHemi = 0, tumours = 0
-        var hist = VAFHistogram([])
-
-        mutating func add(_ o: Totals) {
-            ac += o.ac; anDelta += o.anDelta; nHomAlt += o.nHomAlt; nHemi += o.nHemi; tumours += o.tumours
-            hist.add(o.hist)
-        }
-    }
+    typealias Totals = VariantTotals
 
     /// Recomputes every aggregate from the stored calls, samples and coverage, using the same rules the
     /// loader applies (``Contribution/rule(_:policy:)`` and the stored exceptions).
     func recompute() throws(StoreError) -> (perVariant: [Int: Totals], defaults: [ContigClass: Int]) {
         let samples = try activeSamples()
-        var defaults: [ContigClass: Int] = [:]
-        for s in samples.values where s.counted && s.policy == .ref {
-            for (cls, n) in s.ploidy.pairs { defaults[cls, default: 0] += n }
-        }
+        let defaults = samples.defaultAN
         var totals: [Int: Totals] = [:]
         let vids = try db.statement("SELECT vid FROM variant")
         while try vids.step() { totals[vids.int(0)] = Totals() }
         try forEachSegment { layout, entries in
             for e in entries {
                 var t = totals[e.vid] ?? Totals()
-                Self.accumulate(StoredCalls(e, base: layout.base), samples: samples, into: &t)
+                t.add(StoredCalls(e, base: layout.base), samples: samples)
                 totals[e.vid] = t
             }
         }
@@ -44,53 +33,21 @@ extension SQLiteVariantStore {
         return (totals, defaults)
     }
 
-    /// Adds one stored row's contributions (samples passing `include`) to `t`, by the loader's rules.
-    static func accumulate(_ calls: StoredCalls, samples: SampleTable, include: (UInt32) -> Bool = { _ in true },
-                           into t: inout Totals) {
-        var exceptions: [UInt32: CallException] = [:]
-        if !calls.exceptions.isEmpty {
-            exceptions = Dictionary(calls.exceptions.map { ($0.ordinal, $0) }, uniquingKeysWith: { a, _ in a })
-            // Exceptions of samples in no list: implied hom-ref calls of another ploidy than their default.
-            let listed = Set(calls.het + calls.homAlt + calls.hemi + calls.homRef + calls.noCall)
-            for e in calls.exceptions where !listed.contains(e.ordinal) && samples[e.ordinal]?.counted == true && include(e.ordinal) {
-                t.anDelta += Int(e.anDelta)
-                t.ac += Int(e.altAlleles)
-            }
-        }
-        var qcByCarrier: [UInt32: CarrierQC]? = nil
-        for (list, cls) in [(calls.het, CallClass.het), (calls.homAlt, .homAlt), (calls.hemi, .hemi), (calls.homRef, .homRef), (calls.noCall, .noCall)] {
-            for o in list where include(o) {
-                guard let s = samples[o] else { continue }
-                if s.role == .tumour, cls == .het || cls == .homAlt || cls == .hemi {
-                    t.tumours += 1
-                    if qcByCarrier == nil {
-                        qcByCarrier = calls.qc.count == calls.carriers.count ? Dictionary(zip(calls.carriers, calls.qc), uniquingKeysWith: { a, _ in a }) : [:]
-                    }
-                    if let v = qcByCarrier?[o]?.vaf { t.hist.add(Float(v) / 254) }
-                }
-                guard s.counted else { continue }
-                let r = exceptions.isEmpty ? Contribution.rule(cls, policy: s.policy)
-                    : exceptions[o].map { (Int($0.anDelta), Int($0.altAlleles)) } ?? Contribution.rule(cls, policy: s.policy)
-                t.anDelta += r.0
-                t.ac += r.1
-                if cls == .homAlt { t.nHomAlt += 1 }
-                if cls == .hemi { t.nHemi += 1 }
-            }
-        }
-    }
-
-    /// `ordinals` as bit masks relative to their batch's first ordinal (bit `r` of word `r / 64` is ordinal
-    /// `first + r`), for each batch holding any of them: a list is counted against its batch's mask, a bitmap
-    /// list word by word.
-    static func masksByBatch(_ ordinals: some Sequence<UInt32>, layouts: [Int: BatchLayout]) -> [Int: [UInt64]] {
-        let bases = layouts.mapValues(\.base).sorted { $0.value < $1.value }
-        var out: [Int: [UInt64]] = [:]
+    /// `ordinals` as bit masks relative to the segment range holding them (bit `r` of word `r / 64` is ordinal
+    /// `base + r`), keyed by the range's base, for each range holding any of them: a list is counted against its
+    /// segment's mask, a bitmap list word by word. Ranges never overlap (a compacted range replaces its batches').
+    static func masksByRange(_ ordinals: some Sequence<UInt32>, ranges: [SegmentRange]) -> [UInt32: [UInt64]] {
+        let sorted = ranges.sorted()
+        var out: [UInt32: [UInt64]] = [:]
         for o in ordinals {
-            guard let (batch, base) = bases.last(where: { $0.value <= o }) else { continue }
+            var lo = 0, hi = sorted.count
+            while lo < hi { let m = (lo + hi) / 2; if sorted[m].upperBound <= o { lo = m + 1 } else { hi = m } }
+            guard lo < sorted.count, sorted[lo].contains(o) else { continue }
+            let base = sorted[lo].base
             let rel = Int(o - base), w = rel >> 6
-            let have = out[batch, default: []].count
-            if have <= w { out[batch, default: []] += [UInt64](repeating: 0, count: w + 1 - have) }
-            out[batch, default: []][w] |= 1 << UInt64(rel & 63)
+            let have = out[base, default: []].count
+            if have <= w { out[base, default: []] += [UInt64](repeating: 0, count: w + 1 - have) }
+            out[base, default: []][w] |= 1 << UInt64(rel & 63)
         }
         return out
     }
@@ -136,31 +93,22 @@ extension SQLiteVariantStore {
     /// Removes samples from every calls row and from coverage; marks them inactive. Inside a transaction.
     func removeSamples(_ ordinals: Set<UInt32>) throws(StoreError) -> (rows: Int, blocks: Int) {
         guard !ordinals.isEmpty else { return (0, 0) }
-        var batches = Set<Int>()
-        let sb = try db.statement("SELECT DISTINCT batch_id FROM sample WHERE ordinal = ?")
-        for o in ordinals {
-            sb.reset()
-            try sb.bind([.int(Int(o))])
-            while try sb.step() { batches.insert(sb.int(0)) }
-        }
         var rewritten = 0
-        for b in batches.sorted() {
-            try rewriteSegments(batch: b) { layout, entries in
-                var after = entries
-                var touched = 0
-                for i in after.indices {
-                    let calls = StoredCalls(after[i], base: layout.base)
-                    let removed = calls.removing(ordinals)
-                    if removed.het.count != calls.het.count || removed.homAlt.count != calls.homAlt.count || removed.hemi.count != calls.hemi.count
-                        || removed.homRef.count != calls.homRef.count || removed.noCall.count != calls.noCall.count
-                        || removed.exceptions.count != calls.exceptions.count {
-                        after[i] = removed.entry(vid: after[i].vid, base: layout.base)
-                        touched += 1
-                    }
+        try rewriteSegments(holding: ordinals) { layout, entries in
+            var after = entries
+            var touched = 0
+            for i in after.indices {
+                let calls = StoredCalls(after[i], base: layout.base)
+                let removed = calls.removing(ordinals)
+                if removed.het.count != calls.het.count || removed.homAlt.count != calls.homAlt.count || removed.hemi.count != calls.hemi.count
+                    || removed.homRef.count != calls.homRef.count || removed.noCall.count != calls.noCall.count
+                    || removed.exceptions.count != calls.exceptions.count {
+                    after[i] = removed.entry(vid: after[i].vid, base: layout.base)
+                    touched += 1
                 }
-                rewritten += touched
-                return touched > 0 ? after : nil
             }
+            rewritten += touched
+            return touched > 0 ? after : nil
         }
         var blocks = 0
         for o in ordinals {
@@ -216,9 +164,15 @@ extension SQLiteVariantStore {
             try scrubCohortDefinitions(naming: names)
             for pid in people {
                 // Another germline/normal sample of the same person now counts in their place.
-                if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) == 0,
-                   let next = try db.scalarInt("SELECT ordinal FROM sample WHERE person_id = ? AND active = 1 AND role != 'tumour' ORDER BY role = 'germline' DESC, ordinal LIMIT 1", [.int(pid)]) {
-                    try db.statement("UPDATE sample SET counted = 1 WHERE ordinal = ?").run([.int(next)])
+                if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) == 0 {
+                    let left = try db.statement("SELECT ordinal, role FROM sample WHERE person_id = ? AND active = 1")
+                    try left.bind([.int(pid)])
+                    var remaining: [(ordinal: UInt32, role: SampleRole)] = []
+                    while try left.step() { remaining.append((UInt32(left.int(0)), SampleRole(rawValue: left.text(1) ?? "") ?? .germline)) }
+                    left.reset()
+                    if let next = CountingRule.next(among: remaining) {
+                        try db.statement("UPDATE sample SET counted = 1 WHERE ordinal = ?").run([.int(Int(next))])
+                    }
                 }
                 try db.statement("DELETE FROM person WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM sample WHERE person_id = ?)").run([.int(pid), .int(pid)])
             }
@@ -226,7 +180,7 @@ extension SQLiteVariantStore {
             // Variants that no remaining sample carries are dropped (gnomAD's "dead alleles"), with their calls.
             var carried = Set<Int>()
             try forEachSegment { _, entries in
-                for e in entries where !e.lists[0].isEmpty || !e.lists[1].isEmpty || !e.lists[2].isEmpty { carried.insert(e.vid) }
+                for e in entries where e.hasCarriers { carried.insert(e.vid) }
             }
             var dead = Set<Int>()
             let all = try db.statement("SELECT vid FROM variant")
@@ -273,13 +227,12 @@ extension ErasureTarget {
 struct CohortContext {
     let store: SQLiteVariantStore
     let members: Set<UInt32>
-    let samples: SQLiteVariantStore.SampleTable
+    let samples: SampleTable
     let defaults: [ContigClass: Int]
-    let layouts: [Int: BatchLayout]
     let gvcfMembers: Bool
     let mask: [UInt64]
-    /// Per batch: counted members by absent policy, as masks relative to the batch's first ordinal.
-    let batchMasks: [Int: (ref: [UInt64], missing: [UInt64])]
+    /// Per segment range (by base): counted members by absent policy, as masks relative to the range's base.
+    let rangeMasks: [UInt32: (ref: [UInt64], missing: [UInt64])]
 
     init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
@@ -299,12 +252,11 @@ struct CohortContext {
         for o in members { m[Int(o >> 6)] |= 1 << UInt64(o & 63) }
         mask = m
         // Counted members by absent policy (what each list entry adds depends on it), for every batch with a member.
-        let layouts = try store.batchLayouts()
-        self.layouts = layouts
+        let ranges = try store.segmentRanges()
         let counted = members.filter { samples[$0]?.counted == true }
-        let ref = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .ref }, layouts: layouts)
-        let missing = SQLiteVariantStore.masksByBatch(counted.filter { samples[$0]?.policy == .missing }, layouts: layouts)
-        batchMasks = Dictionary(uniqueKeysWithValues: SQLiteVariantStore.masksByBatch(members, layouts: layouts).keys.map {
+        let ref = SQLiteVariantStore.masksByRange(counted.filter { samples[$0]?.policy == .ref }, ranges: ranges)
+        let missing = SQLiteVariantStore.masksByRange(counted.filter { samples[$0]?.policy == .missing }, ranges: ranges)
+        rangeMasks = Dictionary(uniqueKeysWithValues: SQLiteVariantStore.masksByRange(members, ranges: ranges).keys.map {
             ($0, (ref: ref[$0] ?? [], missing: missing[$0] ?? []))
         })
         gvcfMembers = gvcf
@@ -312,18 +264,16 @@ struct CohortContext {
 
     /// Cohort contributions of `slots`' variants (on contig `contigID`, at positions `from ... to`), by slot: the
     /// segments that can hold them and start within `share` (`segments`, prepared from
-    /// ``SQLiteVariantStore/segmentsSQL`` on whichever connection reads them), in the batches with a member,
+    /// ``SQLiteVariantStore/segmentsSQL`` on whichever connection reads them), in the ranges with a member,
     /// counted without building lists.
     func totals(_ slots: VidSlots, contigID: Int, from: Int, to: Int, share: ClosedRange<Int> = Int.min...Int.max,
                 segments: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
         var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
-        let classes: [CallClass] = [.het, .homAlt, .hemi, .homRef, .noCall]
-        let rules = classes.map { (ref: Contribution.rule($0, policy: .ref), missing: Contribution.rule($0, policy: .missing)) }
         defer { segments.reset() }
         try segments.bind([.int(contigID), .int(from), .int(to), .int(share.lowerBound), .int(share.upperBound)])
         while try segments.step() {
-            let batch = segments.int(1)
-            guard let masks = batchMasks[batch], let layout = layouts[batch] else { continue }
+            let layout = SQLiteVariantStore.range(segments)
+            guard let masks = rangeMasks[layout.base] else { continue }
             let id = segments.int(0)
             let counts = try SQLiteVariantStore.withSegment(id) { () throws(SegmentError) in
                 try segments.withBlob(2) { bytes throws(SegmentError) in
@@ -335,25 +285,16 @@ struct CohortContext {
                 let mask = self.mask
                 for e in try SQLiteVariantStore.decodeSegment(segments, column: 2, segmentID: id, span: layout.span) {
                     guard let i = slots[e.vid] else { continue }
-                    SQLiteVariantStore.accumulate(StoredCalls(e, base: layout.base, decodeQC: false), samples: samples, include: { o in
+                    out[i].add(StoredCalls(e, base: layout.base, decodeQC: false), samples: samples, include: { o in
                         let w = Int(o >> 6)
                         return w < mask.count && mask[w] & (1 << UInt64(o & 63)) != 0
-                    }, into: &out[i])
+                    })
                 }
                 continue
             }
             for (entry, vid) in counts.vids.enumerated() {
                 guard let i = slots[vid] else { continue }
-                var t = out[i]
-                for c in 0..<CallSegment.kinds {
-                    let nRef = Int(counts.ref[entry * CallSegment.kinds + c]), nMissing = Int(counts.missing[entry * CallSegment.kinds + c])
-                    guard nRef != 0 || nMissing != 0 else { continue }
-                    let rule = rules[c]
-                    t.anDelta += nRef * rule.ref.anDelta + nMissing * rule.missing.anDelta
-                    t.ac += nRef * rule.ref.ac + nMissing * rule.missing.ac
-                    if c == 1 { t.nHomAlt += nRef + nMissing }
-                }
-                out[i] = t
+                out[i].add(counts, entry: entry)
             }
         }
         return out

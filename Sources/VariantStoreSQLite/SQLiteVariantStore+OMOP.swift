@@ -174,9 +174,8 @@ extension SQLiteVariantStore: CarrierScan {
 
     public func forEachVariantCarriers(eligible: Set<UInt32>, wanted: (VariantCarriers, Int) throws -> Bool,
                                        _ body: (VariantCarriers) throws -> Void) throws {
-        let layouts = try batchLayouts()
         let active = try activeSamples()
-        let masks = Self.masksByBatch(eligible, layouts: layouts)
+        let masks = Self.masksByRange(eligible, ranges: try segmentRanges())
         // Contig by contig, window by window of 256 kb: the window's variants in position order, then every segment
         // that can hold them, counted from its bytes and decoded only for a wanted variant; memory follows the window,
         // not the store.
@@ -190,7 +189,7 @@ extension SQLiteVariantStore: CarrierScan {
             WHERE contig_id = ? AND pos BETWEEN ? AND ? ORDER BY pos, ref, alt
             """)
         let segments = try db.statement(Self.segmentsSQL)
-        struct Row { var batch: Int; var entry: SegmentEntry }
+        struct Row { var base: UInt32; var entry: SegmentEntry }
         for (cid, name) in contigList {
             extent.reset()
             try extent.bind([.int(cid)])
@@ -219,15 +218,14 @@ extension SQLiteVariantStore: CarrierScan {
                 // their segments need no decoding.
                 var eligibleCarriers = [Int](repeating: 0, count: found.count)
                 var holders = [[Int]](repeating: [], count: found.count)
-                var blobs: [(id: Int, batch: Int, span: Int, bytes: [UInt8])] = []
+                var blobs: [(id: Int, base: UInt32, span: Int, bytes: [UInt8])] = []
                 segments.reset()
                 try segments.bind([.int(cid), .int(start), .int(end), .int(Int.min), .int(Int.max)])
                 while try segments.step() {
-                    let id = segments.int(0), batch = segments.int(1)
-                    guard let layout = layouts[batch] else { continue }
+                    let id = segments.int(0), layout = Self.range(segments), mask = masks[layout.base] ?? []
                     let counts = try Self.withSegment(id) { () throws(SegmentError) in
                         try segments.withBlob(2) { bytes throws(SegmentError) in
-                            try CallSegment.countMembers(bytes, span: layout.span, ref: masks[batch] ?? [], missing: [], carriersOnly: true)
+                            try CallSegment.countMembers(bytes, span: layout.span, ref: mask, missing: [], carriersOnly: true)
                         }
                     }
                     var holds = false
@@ -238,7 +236,7 @@ extension SQLiteVariantStore: CarrierScan {
                         holders[i].append(blobs.count)
                         holds = true
                     }
-                    if holds { blobs.append((id, batch, layout.span, segments.blob(2))) }
+                    if holds { blobs.append((id, layout.base, layout.span, segments.blob(2))) }
                 }
                 segments.reset()
                 var decoded: [Int: [SegmentEntry]] = [:]
@@ -252,23 +250,9 @@ extension SQLiteVariantStore: CarrierScan {
                                 try CallSegment.decode(blobs[h].bytes, span: blobs[h].span)
                             }
                         }
-                        for e in decoded[h] ?? [] where e.vid == c.variantKey { rows.append(Row(batch: blobs[h].batch, entry: e)) }
+                        for e in decoded[h] ?? [] where e.vid == c.variantKey { rows.append(Row(base: blobs[h].base, entry: e)) }
                     }
-                    for r in rows {
-                        let base = layouts[r.batch]?.base ?? 0
-                        let qc = QCCodec.decode(r.entry.qc)
-                        let total = r.entry.lists[0].count + r.entry.lists[1].count + r.entry.lists[2].count
-                        var q = 0
-                        for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
-                            for rel in r.entry.lists[kind] {
-                                defer { q += 1 }
-                                let o = base + rel
-                                guard active[o] != nil else { continue }
-                                let v = qc.count == total ? qc[q] : nil
-                                c.carriers.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 }))
-                            }
-                        }
-                    }
+                    for r in rows { c.carriers += Carrier.carriers(of: r.entry, base: r.base) { active[$0] != nil } }
                     guard !c.carriers.isEmpty else { continue }
                     c.carriers.sort { $0.ordinal < $1.ordinal }
                     try body(c)

@@ -1,10 +1,15 @@
 internal import CSQLite
 import VariantStore
 
-/// Where a batch's ordinals start and how many it reserved: a segment's lists are relative to `base`, `span` wide.
-struct BatchLayout {
+/// The ordinals a segment's lists are relative to: `span` ordinals from `base`. A batch's segments cover the
+/// batch's ordinals; a compacted segment covers the ordinals of every batch it merged.
+struct SegmentRange: Hashable, Comparable {
     var base: UInt32
     var span: Int
+
+    var upperBound: UInt32 { base + UInt32(span) }
+    func contains(_ o: UInt32) -> Bool { o >= base && o < upperBound }
+    static func < (a: Self, b: Self) -> Bool { (a.base, a.span) < (b.base, b.span) }
 }
 
 /// Collects one batch's calls, variant by variant in the order they come, into ``CallSegment``s, and writes each
@@ -16,7 +21,9 @@ final class SegmentWriter {
 
     private let db: SQLiteDatabase
     private let batchID: Int
-    private let layout: BatchLayout
+    private let layout: SegmentRange
+    /// Writes rows without the range columns (migration 0006 runs before 0008 adds them).
+    private let legacy: Bool
     private var entries: [SegmentEntry] = []
     private var indexOfVid: [Int: Int] = [:]
     private var contigID = -1
@@ -24,10 +31,11 @@ final class SegmentWriter {
     /// Segments written so far.
     private(set) var written = 0
 
-    init(db: SQLiteDatabase, batchID: Int, layout: BatchLayout) {
+    init(db: SQLiteDatabase, batchID: Int, layout: SegmentRange, legacy: Bool = false) {
         self.db = db
         self.batchID = batchID
         self.layout = layout
+        self.legacy = legacy
     }
 
     func add(vid: Int, contigID: Int, position: Int, _ calls: StoredCalls) throws(StoreError) {
@@ -49,7 +57,8 @@ final class SegmentWriter {
 
     func flush() throws(StoreError) {
         guard !entries.isEmpty else { return }
-        try Self.insert(entries, db: db, batchID: batchID, contigID: contigID, firstPos: firstPos, lastPos: lastPos, span: layout.span)
+        try Self.insert(entries, db: db, batchID: batchID, contigID: contigID, firstPos: firstPos, lastPos: lastPos, range: layout,
+                        legacy: legacy)
         written += 1
         entries.removeAll(keepingCapacity: true)
         indexOfVid.removeAll(keepingCapacity: true)
@@ -58,67 +67,78 @@ final class SegmentWriter {
     }
 
     static func insert(_ entries: [SegmentEntry], db: SQLiteDatabase, batchID: Int, contigID: Int, firstPos: Int, lastPos: Int,
-                       span: Int) throws(StoreError) {
-        try db.statement("INSERT INTO calls_segment(batch_id, contig_id, first_pos, last_pos, entries, data) VALUES (?, ?, ?, ?, ?, ?)")
-            .run([.int(batchID), .int(contigID), .int(firstPos), .int(lastPos), .int(entries.count),
-                  .blob(CallSegment.encode(entries, span: span))])
-    }
-}
-
-extension StoredCalls {
-    init(_ e: SegmentEntry, base: UInt32, decodeQC: Bool = true) {
-        func absolute(_ l: [UInt32]) -> [UInt32] { l.map { $0 + base } }
-        self.init(het: absolute(e.lists[0]), homAlt: absolute(e.lists[1]), hemi: absolute(e.lists[2]), homRef: absolute(e.lists[3]),
-                  noCall: absolute(e.lists[4]), exceptions: ExceptionCodec.decode(e.exceptions, base: base),
-                  qc: decodeQC ? QCCodec.decode(e.qc) : [])
-    }
-
-    func entry(vid: Int, base: UInt32) -> SegmentEntry {
-        SegmentEntry(vid: vid, lists: [het, homAlt, hemi, homRef, noCall].map { $0.map { $0 - base } },
-                     exceptions: ExceptionCodec.encode(exceptions.sorted { $0.ordinal < $1.ordinal }, base: base),
-                     qc: QCCodec.encode(qc))
+                       range: SegmentRange, legacy: Bool = false) throws(StoreError) {
+        let data = SQLValue.blob(CallSegment.encode(entries, span: range.span))
+        if legacy {
+            try db.statement("INSERT INTO calls_segment(batch_id, contig_id, first_pos, last_pos, entries, data) VALUES (?, ?, ?, ?, ?, ?)")
+                .run([.int(batchID), .int(contigID), .int(firstPos), .int(lastPos), .int(entries.count), data])
+            return
+        }
+        try db.statement("INSERT INTO calls_segment(batch_id, contig_id, first_pos, last_pos, entries, data, base, span) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .run([.int(batchID), .int(contigID), .int(firstPos), .int(lastPos), .int(entries.count), data,
+                  .int(Int(range.base)), .int(range.span)])
     }
 }
 
 extension SQLiteVariantStore {
     /// The segments that can hold variants at positions `?2 ... ?3` of contig `?1` (and start within `?4 ... ?5`, to
     /// share them between connections): each reaches over at most ``SegmentWriter/maxReach`` bases, so the index
-    /// range on (contig, first position) is bounded.
+    /// range on (contig, first position) is bounded. Columns: segment_id, base, data, span (``range(_:)``).
     static let segmentsSQL = """
-        SELECT segment_id, batch_id, data FROM calls_segment
+        SELECT segment_id, base, data, span FROM calls_segment
         WHERE contig_id = ?1 AND first_pos BETWEEN max(?2 - \(SegmentWriter.maxReach), ?4) AND min(?3, ?5) AND last_pos >= ?2
         """
 
-    /// Each batch's first ordinal and width, by batch id.
-    func batchLayouts() throws(StoreError) -> [Int: BatchLayout] {
+    /// The ordinal range of a row of ``segmentsSQL``.
+    static func range(_ s: Statement) -> SegmentRange { SegmentRange(base: UInt32(s.int(1)), span: s.int(3)) }
+
+    /// Each batch's ordinals, by batch id (its first ordinal and width).
+    func batchRanges() throws(StoreError) -> [Int: SegmentRange] {
         let s = try db.statement("SELECT batch_id, first_ordinal, sample_count FROM batch")
-        var out: [Int: BatchLayout] = [:]
-        while try s.step() { out[s.int(0)] = BatchLayout(base: UInt32(s.int(1)), span: s.int(2)) }
+        var out: [Int: SegmentRange] = [:]
+        while try s.step() { out[s.int(0)] = SegmentRange(base: UInt32(s.int(1)), span: s.int(2)) }
         return out
     }
 
-    /// Every segment (or those of one batch), decoded, one at a time.
-    func forEachSegment(batch: Int? = nil, _ body: (BatchLayout, [SegmentEntry]) throws(StoreError) -> Void) throws(StoreError) {
-        try rewriteSegments(batch: batch) { layout, entries throws(StoreError) in
+    /// The distinct ordinal ranges of the stored segments (an index-only read).
+    func segmentRanges() throws(StoreError) -> [SegmentRange] {
+        let s = try db.statement("SELECT DISTINCT base, span FROM calls_segment ORDER BY base, span")
+        var out: [SegmentRange] = []
+        while try s.step() { out.append(SegmentRange(base: UInt32(s.int(0)), span: s.int(1))) }
+        return out
+    }
+
+    /// Every segment (or those whose range holds one of `ordinals`), decoded, one at a time.
+    func forEachSegment(holding ordinals: Set<UInt32>? = nil, _ body: (SegmentRange, [SegmentEntry]) throws(StoreError) -> Void) throws(StoreError) {
+        try rewriteSegments(holding: ordinals) { layout, entries throws(StoreError) in
             try body(layout, entries)
             return nil
         }
     }
 
-    /// Every segment (or those of one batch), one at a time: `body` returns the entries to store instead, or nil
-    /// to leave the segment as it is. Segments are read by id after listing them, so the table is never changed
-    /// under an open cursor, and memory holds one segment.
-    func rewriteSegments(batch: Int? = nil, _ body: (BatchLayout, [SegmentEntry]) throws(StoreError) -> [SegmentEntry]?) throws(StoreError) {
-        let layouts = try batchLayouts()
-        let list = try db.statement(batch == nil ? "SELECT segment_id, batch_id FROM calls_segment ORDER BY segment_id"
-                                                 : "SELECT segment_id, batch_id FROM calls_segment WHERE batch_id = ? ORDER BY segment_id")
-        if let batch { try list.bind([.int(batch)]) }
-        var ids: [(Int, Int)] = []
-        while try list.step() { ids.append((list.int(0), list.int(1))) }
+    /// Every segment (or those whose range holds one of `ordinals`), one at a time: `body` returns the entries to
+    /// store instead, or nil to leave the segment as it is. Segments are read by id after listing them, so the table
+    /// is never changed under an open cursor, and memory holds one segment.
+    func rewriteSegments(holding ordinals: Set<UInt32>? = nil,
+                         _ body: (SegmentRange, [SegmentEntry]) throws(StoreError) -> [SegmentEntry]?) throws(StoreError) {
+        // From the range index alone (the rows' blobs are not read), then in id order.
+        let list = try db.statement("SELECT segment_id, base, span FROM calls_segment INDEXED BY calls_segment_range")
+        var ids: [(Int, SegmentRange)] = []
+        let wanted = ordinals.map { Array($0).sorted() }
+        while try list.step() {
+            let r = SegmentRange(base: UInt32(list.int(1)), span: list.int(2))
+            if let wanted {
+                // Any wanted ordinal in [base, base + span): the first one at or above base decides.
+                var lo = 0, hi = wanted.count
+                while lo < hi { let m = (lo + hi) / 2; if wanted[m] < r.base { lo = m + 1 } else { hi = m } }
+                guard lo < wanted.count, r.contains(wanted[lo]) else { continue }
+            }
+            ids.append((list.int(0), r))
+        }
         list.reset()
+        ids.sort { $0.0 < $1.0 }
         let one = try db.statement("SELECT data FROM calls_segment WHERE segment_id = ?")
-        for (id, b) in ids {
-            guard let layout = layouts[b] else { throw StoreError(.database, "calls segment \(id) names batch \(b), which the store lacks") }
+        for (id, layout) in ids {
             one.reset()
             try one.bind([.int(id)])
             guard try one.step() else { continue }
@@ -162,13 +182,13 @@ extension SQLiteVariantStore {
 
     /// Migration 0006: the per-variant `calls` rows of each batch, in position order, become segments.
     func convertCallsToSegments() throws(StoreError) {
-        let layouts = try batchLayouts()
+        let layouts = try batchRanges()
         let rows = try db.statement("""
             SELECT k.vid, v.contig_id, v.pos, k.het, k.hom, k.hemi, k.homref, k.nocall, k.exceptions, k.qc
             FROM calls k JOIN variant v ON v.vid = k.vid WHERE k.batch_id = ? ORDER BY v.contig_id, v.pos, k.vid
             """)
         for (batch, layout) in layouts.sorted(by: { $0.key < $1.key }) {
-            let writer = SegmentWriter(db: db, batchID: batch, layout: layout)
+            let writer = SegmentWriter(db: db, batchID: batch, layout: layout, legacy: true)
             rows.reset()
             try rows.bind([.int(batch)])
             while try rows.step() {

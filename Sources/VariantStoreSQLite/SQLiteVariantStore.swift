@@ -10,17 +10,21 @@ internal import Darwin
 
 /// The embedded default store: one SQLite file in WAL mode. Each batch is one transaction, so a load
 /// that fails or is killed leaves the store exactly as it was.
-public final class SQLiteVariantStore: VariantStore {
+///
+/// One value is one connection (and, for large regions, a second one it opens itself): `@unchecked Sendable` because
+/// it may be handed between tasks, but it must be used by one task at a time (the service's pool does so).
+public final class SQLiteVariantStore: VariantStore, @unchecked Sendable {
     public let path: String
     let db: SQLiteDatabase
     private var companion: SQLiteDatabase?
     /// Regions of this many variants or more are read on two connections at once (tests lower it to cover that path).
     var parallelFrom = 4096
 
-    /// Opens (creating if needed) the store at `path` and runs pending migrations.
-    public init(path: String) throws(StoreError) {
+    /// Opens (creating if needed) the store at `path` and runs pending migrations. `onWait` hears once when another
+    /// process has held the store's write lock for a second (the CLI says so on stderr).
+    public init(path: String, onWait: (@Sendable (String) -> Void)? = nil) throws(StoreError) {
         self.path = path
-        db = try SQLiteDatabase(path: path)
+        db = try SQLiteDatabase(path: path, onWait: onWait)
         // 16 KiB pages keep most genotype rows in-page: with 4 KiB pages a WITHOUT ROWID row over ~1 KB spills
         // into overflow pages whose unused tails cost 14.5 MB of 32.7 MB on the 10,000-sample benchmark.
         // page_size only takes effect on a new, empty file (before WAL is set).
@@ -29,12 +33,15 @@ public final class SQLiteVariantStore: VariantStore {
         try migrate()
     }
 
+    /// Applies the migrations this store lacks, exactly once however many processes open it at the same moment: the
+    /// check and the changes run under the write lock, in one transaction (so a killed migration leaves the store as
+    /// it was). A store that already has every migration is opened without taking the lock.
     func migrate() throws(StoreError) {
-        try db.execute("CREATE TABLE IF NOT EXISTS migration(id TEXT PRIMARY KEY, applied_at TEXT NOT NULL) WITHOUT ROWID")
-        for (id, sql) in Schema.migrations {
-            if try db.scalarInt("SELECT count(*) FROM migration WHERE id = ?", [.text(id)]) == 1 { continue }
-            do {
-                try db.transaction {
+        if try Self.pending(applied: try appliedMigrationIDs()).isEmpty { return }
+        do {
+            try db.transaction {
+                try db.execute("CREATE TABLE IF NOT EXISTS migration(id TEXT PRIMARY KEY, applied_at TEXT NOT NULL) WITHOUT ROWID")
+                for (id, sql) in try Self.pending(applied: try appliedMigrationIDs()) {
                     try db.execute(sql)
                     switch Schema.steps[id] {
                     case .callsToSegments?: try convertCallsToSegments()
@@ -43,8 +50,29 @@ public final class SQLiteVariantStore: VariantStore {
                     }
                     try db.statement("INSERT INTO migration(id, applied_at) VALUES (?, ?)").run([.text(id), .text(Clock.now())])
                 }
-            } catch let e as StoreError { throw e } catch { throw StoreError(.database, "\(error)") }
+            }
+        } catch let e as StoreError { throw e } catch { throw StoreError(.database, "\(error)") }
+    }
+
+    /// The migrations applied so far (none for a new file).
+    private func appliedMigrationIDs() throws(StoreError) -> Set<String> {
+        guard try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'migration'") == 1 else { return [] }
+        let s = try db.statement("SELECT id FROM migration")
+        defer { s.reset() }
+        var out = Set<String>()
+        while try s.step() { out.insert(s.text(0) ?? "") }
+        return out
+    }
+
+    /// The known migrations not yet applied, in order; a store with a migration this build does not know was written
+    /// by a newer Varde, and is refused before anything is changed.
+    private static func pending(applied: Set<String>) throws(StoreError) -> [(id: String, sql: String)] {
+        let known = Set(Schema.migrations.map(\.id))
+        if let newer = applied.subtracting(known).sorted().last {
+            throw StoreError(.invalidInput, "this store was written by a newer version of Varde (it has migration \(newer), which this varde does not know)",
+                             fix: "use that newer varde with this store; this one would not read it correctly, so it has changed nothing")
         }
+        return Schema.migrations.filter { !applied.contains($0.id) }
     }
 
     /// The migrations applied, in order (for the migration-parity test).
@@ -88,44 +116,6 @@ public final class SQLiteVariantStore: VariantStore {
         return Int(db.lastInsertRowID)
     }
 
-    struct SampleRow {
-        var ordinal: UInt32
-        var batch: Int
-        var role: SampleRole
-        var counted: Bool
-        var policy: AbsentPolicy
-        var ploidy: Ploidy
-    }
-
-    /// A sample's ploidy per contig class: four numbers, not a dictionary (a cohort query reads every sample).
-    struct Ploidy {
-        var autosome: Int, x: Int, y: Int, mitochondrial: Int
-        subscript(_ cls: ContigClass) -> Int? {
-            switch cls {
-            case .autosome: autosome
-            case .x: x
-            case .y: y
-            case .mitochondrial: mitochondrial
-            }
-        }
-        var pairs: [(ContigClass, Int)] { [(.autosome, autosome), (.x, x), (.y, y), (.mitochondrial, mitochondrial)] }
-    }
-
-    /// Active samples by ordinal, in an array (ordinals are dense): looked up once per stored carrier.
-    struct SampleTable {
-        private(set) var rows: [SampleRow?] = []
-        subscript(_ o: UInt32) -> SampleRow? { Int(o) < rows.count ? rows[Int(o)] : nil }
-        subscript(assign o: UInt32) -> SampleRow? {
-            get { self[o] }
-            set {
-                if Int(o) >= rows.count { rows += Array(repeating: nil, count: Int(o) + 1 - rows.count) }
-                rows[Int(o)] = newValue
-            }
-        }
-        var values: [SampleRow] { rows.compactMap { $0 } }
-        mutating func reserve(_ count: Int) { if rows.count < count { rows += Array(repeating: nil, count: count - rows.count) } }
-    }
-
     /// Active samples; with `among`, only those (a cohort of a thousand is read by key, not by scanning all).
     func activeSamples(among ordinals: Set<UInt32>? = nil) throws(StoreError) -> SampleTable {
         let columns = "ordinal, batch_id, role, counted, absent_policy, ploidy_autosome, ploidy_x, ploidy_y, ploidy_mt"
@@ -133,9 +123,9 @@ public final class SQLiteVariantStore: VariantStore {
         func read(_ s: Statement) throws(StoreError) {
             while try s.step() {
                 let o = UInt32(s.int(0))
-                out[assign: o] = SampleRow(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
-                                           counted: s.int(3) == 1, policy: AbsentPolicy(rawValue: s.text(4) ?? "") ?? .ref,
-                                           ploidy: Ploidy(autosome: s.int(5), x: s.int(6), y: s.int(7), mitochondrial: s.int(8)))
+                out[assign: o] = ActiveSample(ordinal: o, batch: s.int(1), role: SampleRole(rawValue: s.text(2) ?? "") ?? .germline,
+                                              counted: s.int(3) == 1, policy: AbsentPolicy(rawValue: s.text(4) ?? "") ?? .ref,
+                                              ploidy: SamplePloidy(autosome: s.int(5), x: s.int(6), y: s.int(7), mitochondrial: s.int(8)))
             }
         }
         if let ordinals, ordinals.count < 4096 {
@@ -376,7 +366,7 @@ public final class SQLiteVariantStore: VariantStore {
             info[o] = Sample(batch: sq.int(0), ploidy: [.autosome: sq.int(1), .x: sq.int(2), .y: sq.int(3), .mitochondrial: sq.int(4)],
                              absentIsRef: sq.text(5) == "ref")
         }
-        let layouts = try batchLayouts()
+        let batches = try batchRanges()
         let wanted = Set(samples)
         let find = try db.statement("SELECT v.vid, v.contig_id FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE c.name = ? AND v.pos = ? AND v.ref = ? AND v.alt = ?")
         let segments = try db.statement(Self.segmentsSQL)
@@ -386,22 +376,23 @@ public final class SQLiteVariantStore: VariantStore {
         for id in ids {
             find.reset()
             try find.bind([.text(try storedContigName(id.contig)), .int(id.position), .text(id.ref), .text(id.alt)])
-            var state: [UInt32: Int] = [:]   // 1 het, 2 hom-alt, 3 hemizygous, 4 hom-ref, 5 no-call
-            var batchesWithRow = Set<Int>()
+            var state: [UInt32: Int] = [:]   // 1 + the list index (GenotypeText.listClasses)
+            // The variant's stored entries with their ranges: a batch "has a row" when any of its ordinals is listed
+            // (an entry is stored only when a list holds someone), in a batch's own segment or a compacted one.
+            var rows: [(range: SegmentRange, entry: SegmentEntry)] = []
             if try find.step() {
                 let vid = find.int(0), cid = find.int(1)
                 find.reset()
                 segments.reset()
                 try segments.bind([.int(cid), .int(id.position), .int(id.position), .int(Int.min), .int(Int.max)])
                 while try segments.step() {
-                    let segment = segments.int(0), batch = segments.int(1)
-                    guard let layout = layouts[batch] else { continue }
+                    let segment = segments.int(0), layout = Self.range(segments)
                     if decoded[segment] == nil {
                         if decoded.count >= 8 { decoded.removeAll() }
                         decoded[segment] = try Self.decodeSegment(segments, column: 2, segmentID: segment, span: layout.span)
                     }
                     for e in decoded[segment] ?? [] where e.vid == vid {
-                        batchesWithRow.insert(batch)
+                        rows.append((layout, e))
                         for kind in 0..<CallSegment.kinds {
                             for r in e.lists[kind] where wanted.contains(layout.base + r) { state[layout.base + r] = kind + 1 }
                         }
@@ -409,24 +400,28 @@ public final class SQLiteVariantStore: VariantStore {
                 }
                 segments.reset()
             }
+            func batchHasRow(_ batch: Int) -> Bool {
+                guard let b = batches[batch] else { return false }
+                return rows.contains { row in row.entry.lists.contains { Self.holdsAny($0, of: b, relativeTo: row.range.base) } }
+            }
             let cls = ContigClass(contig: id.contig)
             out.append(samples.map { o in
                 guard let sample = info[o] else { return "." }
-                let ploidy = max(1, sample.ploidy[cls] ?? 2)
-                func gt(_ alleles: [String]) -> String { alleles.joined(separator: "/") }
-                switch state[o] {
-                case 1?: return gt(["0", "1"] + Array(repeating: "0", count: max(0, ploidy - 2)))
-                case 2?: return gt(Array(repeating: "1", count: ploidy))
-                case 3?: return "1"
-                case 5?: return gt(Array(repeating: ".", count: ploidy))
-                case 4?: return gt(Array(repeating: "0", count: ploidy))
-                default:
-                    let present = batchesWithRow.contains(sample.batch) || sample.absentIsRef
-                    return gt(Array(repeating: present ? "0" : ".", count: ploidy))
-                }
+                let listed = state[o].map { GenotypeText.listClasses[$0 - 1] }
+                return GenotypeText.gt(listed, ploidy: sample.ploidy[cls] ?? 2,
+                                       absentIsCalled: listed == nil && (sample.absentIsRef || batchHasRow(sample.batch)))
             })
         }
         return out
+    }
+
+    /// Whether a sorted list of ordinals relative to `base` holds one of `range`'s ordinals.
+    static func holdsAny(_ list: [UInt32], of range: SegmentRange, relativeTo base: UInt32) -> Bool {
+        guard range.upperBound > base else { return false }
+        let lo = range.base > base ? range.base - base : 0, hi = range.upperBound - base
+        var a = 0, b = list.count
+        while a < b { let m = (a + b) / 2; if list[m] < lo { a = m + 1 } else { b = m } }
+        return a < list.count && list[a] < hi
     }
 
     public func filterNames() throws -> [String] {
@@ -439,20 +434,17 @@ public final class SQLiteVariantStore: VariantStore {
     public func carried(by ordinals: Set<UInt32>) throws -> [CarriedVariant] {
         guard !ordinals.isEmpty else { return [] }
         var names: [UInt32: String] = [:]
-        var batches = Set<Int>()
-        let sq = try db.statement("SELECT name, batch_id FROM sample WHERE ordinal = ? AND active = 1")
+        let sq = try db.statement("SELECT name FROM sample WHERE ordinal = ? AND active = 1")
         for o in ordinals {
             sq.reset()
             try sq.bind([.int(Int(o))])
-            if try sq.step() { names[o] = sq.text(0); batches.insert(sq.int(1)) }
+            if try sq.step() { names[o] = sq.text(0) }
         }
         var hits: [(vid: Int, ordinal: UInt32, zygosity: Zygosity)] = []
-        for b in batches.sorted() {
-            try forEachSegment(batch: b) { layout, entries in
-                for e in entries {
-                    for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
-                        for r in e.lists[kind] where ordinals.contains(layout.base + r) { hits.append((e.vid, layout.base + r, z)) }
-                    }
+        try forEachSegment(holding: Set(names.keys)) { layout, entries in
+            for e in entries {
+                for (kind, z) in [(0, Zygosity.het), (1, .homAlt), (2, .hemizygous)] {
+                    for r in e.lists[kind] where ordinals.contains(layout.base + r) { hits.append((e.vid, layout.base + r, z)) }
                 }
             }
         }
@@ -461,37 +453,45 @@ public final class SQLiteVariantStore: VariantStore {
             SELECT \(Self.aggregateColumns)
             FROM variant v JOIN contig c ON c.contig_id = v.contig_id WHERE v.vid = ?
             """)
-        var out: [(key: (Int, Int, String), row: CarriedVariant)] = []
+        var out: [(key: (Int, Int, String, Int), row: CarriedVariant)] = []
         for h in hits {
             one.reset()
             try one.bind([.int(h.vid)])
             guard try one.step() else { continue }
             let agg = Self.aggregate(one, defaults: defaults)
             let contigID = one.int(13)
-            out.append(((contigID, agg.position, names[h.ordinal] ?? ""), CarriedVariant(variant: agg, sample: names[h.ordinal] ?? "", zygosity: h.zygosity)))
+            out.append(((contigID, agg.position, names[h.ordinal] ?? "", h.vid), CarriedVariant(variant: agg, sample: names[h.ordinal] ?? "", zygosity: h.zygosity)))
         }
         return out.sorted { $0.key < $1.key }.map(\.row)
     }
 
     public func ordinals(whereField key: String, equals value: String) throws -> Set<UInt32> {
-        let columns: [String: String] = ["role": "s.role", "specimen_type": "s.specimen_type", "collection_date": "s.collection_date",
-                                          "diagnosis": "s.diagnosis", "diagnosis_date": "s.diagnosis_date", "care_site": "s.care_site",
-                                          "assay": "s.assay", "sex": "p.sex", "birth_year": "p.birth_year", "sample": "s.name"]
+        let criterion = SampleCriterion(key: key, value: value)
+        let columns: [SampleCriterion.Field: String] = [
+            .role: "s.role", .specimenType: "s.specimen_type", .collectionDate: "s.collection_date", .diagnosis: "s.diagnosis",
+            .diagnosisDate: "s.diagnosis_date", .careSite: "s.care_site", .assay: "s.assay", .sex: "p.sex", .birthYear: "p.birth_year",
+            .sample: "s.name",
+        ]
         var out = Set<UInt32>()
-        if let column = columns[key.lowercased()] {
-            let match = key.lowercased() == "diagnosis" ? "(\(column) = ?1 OR \(column) LIKE ?1 || '.%' OR \(column) LIKE ?1 || '%')"
-                : key.lowercased() == "role" && ["tumor", "somatic"].contains(value.lowercased()) ? "\(column) = 'tumour'"
-                : "lower(CAST(\(column) AS TEXT)) = lower(?1)"
+        if let field = criterion.field, let column = columns[field] {
+            let match: String, bindings: [SQLValue]
+            switch criterion.match {
+            case let .icdPrefix(v): (match, bindings) = ("(\(column) = ?1 OR \(column) LIKE ?1 || '.%' OR \(column) LIKE ?1 || '%')", [.text(v)])
+            case .tumour: (match, bindings) = ("\(column) = 'tumour'", [])
+            case let .equalIgnoringCase(v): (match, bindings) = ("lower(CAST(\(column) AS TEXT)) = lower(?1)", [.text(v)])
+            case .attribute: return []
+            }
             let s = try db.statement("SELECT s.ordinal FROM sample s JOIN person p ON p.person_id = s.person_id WHERE s.active = 1 AND \(match)")
-            try s.bind(match.contains("?1") ? [.text(value)] : [])
+            try s.bind(bindings)
             while try s.step() { out.insert(UInt32(s.int(0))) }
             return out
         }
+        guard case let .attribute(k, v) = criterion.match else { return [] }
         // Free attributes are stored as tab-separated key=value pairs.
         let s = try db.statement("SELECT ordinal, attributes FROM sample WHERE active = 1 AND attributes IS NOT NULL")
         while try s.step() {
             let pairs = (s.text(1) ?? "").split(separator: "\t")
-            if pairs.contains(where: { $0 == "\(key.lowercased())=\(value)" }) { out.insert(UInt32(s.int(0))) }
+            if pairs.contains(where: { $0 == "\(k)=\(v)" }) { out.insert(UInt32(s.int(0))) }
         }
         return out
     }

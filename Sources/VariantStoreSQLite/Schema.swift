@@ -125,6 +125,26 @@ enum Schema {
         UPDATE variant SET end_pos = 0 WHERE end_pos = pos + max(1, length(ref)) - 1;
         UPDATE sample SET loaded_at = '';
         """),
+        // A segment names the ordinal range its lists are relative to (base, span) instead of taking its batch's:
+        // compaction (`varde compact`) merges the segments of many small batches into segments over all their
+        // samples, whose range covers those batches (a batch's ordinals follow the previous batch's, so neighbouring
+        // batches form one range). batch_id stays, as the first batch of the range. The table is rebuilt so that
+        // the range sits before the blob in each row: a column after a blob is read through its overflow pages.
+        // The range index makes "which segments hold this ordinal" and "which ranges are there" index-only reads;
+        // the batch index has no reader left.
+        ("0008-segment-ranges", """
+        CREATE TABLE calls_segment_ranged(segment_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
+                                          contig_id INTEGER NOT NULL, first_pos INTEGER NOT NULL, last_pos INTEGER NOT NULL,
+                                          base INTEGER NOT NULL, span INTEGER NOT NULL, entries INTEGER NOT NULL,
+                                          data BLOB NOT NULL);
+        INSERT INTO calls_segment_ranged(segment_id, batch_id, contig_id, first_pos, last_pos, base, span, entries, data)
+            SELECT s.segment_id, s.batch_id, s.contig_id, s.first_pos, s.last_pos, b.first_ordinal, b.sample_count, s.entries, s.data
+            FROM calls_segment s JOIN batch b ON b.batch_id = s.batch_id ORDER BY s.segment_id;
+        DROP TABLE calls_segment;
+        ALTER TABLE calls_segment_ranged RENAME TO calls_segment;
+        CREATE INDEX calls_segment_locus ON calls_segment(contig_id, first_pos);
+        CREATE INDEX calls_segment_range ON calls_segment(base, span);
+        """),
     ]
 
     /// Migrations with a step SQL cannot express, run after their SQL in the same transaction.

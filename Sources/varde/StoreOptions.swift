@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 import VariantStore
-import VariantStoreSQLite
+import StoreFactory
 
 /// `--store PATH`, defaulting to `$VARDE_STORE`.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The variant store (an SQLite file). Default: $VARDE_STORE.")
+    @Option(name: .long, help: "The variant store: an SQLite file path. Default: $VARDE_STORE.")
     var store: String?
 
     var path: String {
@@ -16,7 +16,12 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    func open() throws -> any VariantStore { try SQLiteVariantStore(path: try path) }
+    /// The store, through the one factory (a path: SQLite), saying on stderr when another process's write keeps it waiting.
+    func open() throws -> AnyVariantStore {
+        try StoreFactory.open(try path, onWait: { notice in
+            FileHandle.standardError.write(Data("varde: \(notice)…\n".utf8))
+        })
+    }
 }
 
 /// Prints a library error plainly on stderr and exits 1 (bad input), never a stack trace.

@@ -4,7 +4,7 @@ import OMOP
 import VCF
 import VariantCore
 import VariantStore
-import VariantStoreSQLite
+import StoreFactory
 
 extension Varde {
     /// `varde omop export|validate`: the store as OMOP CDM 5.4.
@@ -55,7 +55,7 @@ extension Varde {
 
             func run() async throws {
                 try await failing {
-                    let store = try SQLiteVariantStore(path: try storeOptions.path)
+                    let store = try storeOptions.open()
                     guard let assembly = try store.assembly() else {
                         throw OMOPError(.invalidInput, "the store has no variants yet (no assembly)", fix: "load a batch first: varde load --store STORE FILE")
                     }

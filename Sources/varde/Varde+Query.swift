@@ -86,10 +86,14 @@ extension Varde {
                 let gtSamples = genotypes ? try query.store.samples().filter { members?.contains($0.ordinal) == true } : []
                 var out: [UInt8] = []
                 out.reserveCapacity(1 << 20)
-                out += try QueryOutput.header(format, store: query.store, cohort: members != nil, genotypeSamples: gtSamples.map(\.name)).utf8
+                let somatic = origin == .somatic
+                out += try QueryOutput.header(format, store: query.store, cohort: members != nil, genotypeSamples: gtSamples.map(\.name),
+                                              somatic: somatic).utf8
+                // --origin somatic: each row's tumours by VAF and by diagnosis.
+                let summaries = somatic ? try SomaticSummaries.summaries(rows, store: query.store) : []
                 var gts: [[String]] = []
                 let concepts = try QueryConcepts(store: query.store, assembly: query.assembly, reference: fasta)
-                if fasta == nil, concepts.mapper == nil, !genotypes {
+                if fasta == nil, concepts.mapper == nil, !genotypes, !somatic {
                     // Rows that print without the store or a FASTA (no concepts to look up, SNV-style HGVS): the two
                     // halves of every 16,384 formatted at once, then written in order.
                     var second: [UInt8] = []
@@ -113,7 +117,7 @@ extension Varde {
                         }
                         let hgvsg = format == .vcf ? nil : query.hgvsg(a)
                         QueryOutput.append(format, a, hgvsg: hgvsg, conceptID: format == .vcf ? nil : try concepts.conceptID(a, hgvsg: hgvsg),
-                                           genotypes: genotypes ? gts[i % 1000] : nil, to: &out)
+                                           genotypes: genotypes ? gts[i % 1000] : nil, somatic: somatic ? summaries[i] : nil, to: &out)
                         if out.count > 1 << 19 { try writeStandardOutput(out); out.removeAll(keepingCapacity: true) }
                     }
                 }

@@ -5,7 +5,7 @@ import Logging
 import VardeService
 import VariantQuery
 import VariantStore
-import VariantStoreSQLite
+import StoreFactory
 
 extension Varde {
     /// `varde serve`: the HTTP service (Beacon v2, native API) over a store.
@@ -37,7 +37,7 @@ extension Varde {
                 if settings.auditLog == nil { settings.auditLog = path + ".audit.jsonl" }
                 let genes = GeneTable.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
                 if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; set VARDE_REFERENCE to the checkout's reference/ folder") }
-                let state = try ServiceState(config: settings, genes: genes) { try SQLiteVariantStore(path: path) }
+                let state = try ServiceState(config: settings, genes: genes) { try StoreFactory.open(path) }
                 logger.info("serving", metadata: ["store": .string(path), "address": .string("\(host):\(port)"),
                                                   "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
                 return state

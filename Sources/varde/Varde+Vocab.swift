@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OMOP
 import VariantStore
-import VariantStoreSQLite
+import StoreFactory
 
 extension Varde {
     /// `varde vocab load`: the OMOP vocabulary, loaded once into the store.
@@ -32,7 +32,7 @@ extension Varde {
 
             func run() async throws {
                 try await failing {
-                    let store = try SQLiteVariantStore(path: try storeOptions.path)
+                    let store = try storeOptions.open()
                     let progress: (String) -> Void = { m in if !quiet { FileHandle.standardError.write(Data("varde vocab: \(m)\n".utf8)) } }
                     var counts: VocabularyLoader.Counts = []
                     try store.loadVocabulary(replace: !append) { writer in

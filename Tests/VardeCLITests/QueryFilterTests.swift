@@ -28,7 +28,7 @@ struct QueryFilterTests {
         #expect(try varde(["load", "--quiet", "--store", store, Self.haploidX]).status == 0)
 
         let all = try varde(["query", "--store", store, "--region", "X"])
-        #expect(all.stdout.hasPrefix("#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\n"))
+        #expect(all.stdout.hasPrefix("#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\tSV\n"))
         let passing = try varde(["query", "--store", store, "--region", "X", "--pass-only"])
         #expect(passing.status == 0)
         let expectedPass = try bash("bcftools view -f PASS '\(Self.haploidX)' | bcftools norm -m- 2>/dev/null | bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT\\n'")

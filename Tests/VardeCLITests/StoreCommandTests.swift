@@ -25,8 +25,8 @@ struct StoreCommandTests {
         let q = try varde(["query", "--store", store, "--region", "chr22:16050000-16052000"])
         #expect(q.status == 0)
         let lines = q.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID")
-        #expect(lines.contains { $0.hasPrefix("22\t16050075\t") && $0.hasSuffix("\tNC_000022.10:g.16050075A>G\tPASS\t.\t.\t.") })
+        #expect(lines.first == "#CHROM\tPOS\tID\tREF\tALT\tAC\tAN\tAF\tNHOMALT\tNHEMI\tTUMOURS\tHGVSG\tFILTER\tGENE\tCONSEQUENCE\tOMOP_CONCEPT_ID\tSV")
+        #expect(lines.contains { $0.hasPrefix("22\t16050075\t") && $0.hasSuffix("\tNC_000022.10:g.16050075A>G\tPASS\t.\t.\t.\t.") })
         let mine = lines.dropFirst().map { l -> String in
             let f = l.split(separator: "\t").map(String.init)
             return "\(f[0])\t\(f[1])\t\(f[3])\t\(f[4])\t\(f[5])\t\(f[6])"

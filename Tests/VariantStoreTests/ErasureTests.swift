@@ -15,8 +15,9 @@ struct ErasureTests {
         return try Manifest(text: text, path: "manifest.tsv")
     }
 
-    @Test("after erasing a person, counts equal a store loaded without them, and nothing of theirs is left")
-    func eraseEqualsNeverLoaded() async throws {
+    @Test("after erasing a person, counts equal a store loaded without them, and nothing of theirs is left (also when their batch was compacted)",
+          arguments: [false, true])
+    func eraseEqualsNeverLoaded(compacted: Bool) async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let singles = try BatchTests.singleSampleFiles(in: dir)
@@ -28,6 +29,12 @@ struct ErasureTests {
         defer { a.remove(); c.remove() }
         for f in singles { _ = try await a.load([f]) { $0.manifest = manifest } }
         for (i, f) in singles.enumerated() where i != erased { _ = try await c.load([f]) { $0.manifest = manifest } }
+        if compacted {
+            // The six single-sample batches become one range of segments over all six samples.
+            let r = try a.store.compact()
+            #expect(r.unitsMerged == singles.count)
+            #expect(r.rangesWritten == 1)
+        }
         let ordinal = try #require(try a.store.samples().first { $0.name == people[erased] }?.ordinal)
         #expect(try a.store.ordinalsInCalls().contains(ordinal))
 

@@ -23,7 +23,7 @@ struct SchemaTests {
     /// A store written before migration 0006 kept one `calls` row per variant and batch (CarrierList columns). The
     /// test writes that layout back from a loaded store, lets the store reopen (running 0006), and expects every
     /// answer that reads calls to be what it was.
-    @Test("migrations 0006 and 0007 (calls rows to segments, compact rows) change no answer")
+    @Test("migrations 0006 to 0008 (calls rows to segments, compact rows, segment ranges) change no answer")
     func callsToSegments() async throws {
         let t = try TestStore()
         defer { t.remove() }
@@ -82,7 +82,7 @@ struct SchemaTests {
             }
         }
         sql += """
-            DROP TABLE calls_segment; DELETE FROM migration WHERE id IN ('0006-call-segments', '0007-compact-rows');
+            DROP TABLE calls_segment; DELETE FROM migration WHERE id IN ('0006-call-segments', '0007-compact-rows', '0008-segment-ranges');
             UPDATE variant SET kind = 'snv' WHERE kind = ''; UPDATE variant SET end_pos = pos + max(1, length(ref)) - 1 WHERE end_pos = 0;
             UPDATE person SET pseudonym = lower(hex(pseudonym));
             UPDATE sample SET loaded_at = (SELECT loaded_at FROM batch b WHERE b.batch_id = sample.batch_id);
@@ -97,7 +97,7 @@ struct SchemaTests {
         #expect(try Shell.run(["sqlite3", t.path, "SELECT count(*) FROM calls"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(rows)")
 
         let reopened = try SQLiteVariantStore(path: t.path)
-        #expect(try reopened.appliedMigrations().suffix(2) == ["0006-call-segments", "0007-compact-rows"])
+        #expect(try reopened.appliedMigrations().suffix(3) == ["0006-call-segments", "0007-compact-rows", "0008-segment-ranges"])
         let types = try Shell.run(["sqlite3", t.path, "SELECT DISTINCT typeof(pseudonym) FROM person; SELECT count(*) FROM variant WHERE kind = 'snv' OR end_pos != 0 AND kind != 'symbolic'"])
         #expect(types.stdout == "blob\n0\n")
         #expect(try answers(reopened) == before)

@@ -13,6 +13,8 @@ public struct SegmentEntry: Equatable, Sendable {
     }
 
     public var isEmpty: Bool { lists.allSatisfy(\.isEmpty) }
+    /// Someone carries the ALT (het, hom-alt or hemizygous): a variant no entry carries any more is dropped.
+    public var hasCarriers: Bool { !lists[0].isEmpty || !lists[1].isEmpty || !lists[2].isEmpty }
 }
 
 /// The calls of up to a few thousand consecutive variants of one batch, stored as one blob.

@@ -1,5 +1,5 @@
 import Testing
-@testable import VariantStore
+@testable import SegmentCodec
 
 @Suite("Call segments")
 struct CallSegmentTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import VariantStore
+@testable import SegmentCodec
 
 @Suite("Carrier-list encodings (the pre-0006 layout migration 0006 reads)")
 struct CarrierListTests {

@@ -1,0 +1,27 @@
+// The values the segment codec stores beside the lists: per-call exceptions and per-carrier QC.
+
+/// A call whose (AN, AC) contribution is not its list's default.
+public struct CallException: Sendable, Equatable {
+    public var ordinal: UInt32
+    /// Alleles this call adds to AN beyond what its absent policy already assumes (can be negative).
+    public var anDelta: Int32
+    public var altAlleles: Int32
+    public init(ordinal: UInt32, anDelta: Int32, altAlleles: Int32) {
+        self.ordinal = ordinal
+        self.anDelta = anDelta
+        self.altAlleles = altAlleles
+    }
+}
+
+/// Quantised per-carrier FORMAT values: DP (capped at 65,534), GQ (capped at 254), VAF in 1/254 steps.
+public struct CarrierQC: Sendable, Equatable {
+    public var depth: UInt16?
+    public var genotypeQuality: UInt8?
+    public var vaf: UInt8?
+    public init(depth: UInt16?, genotypeQuality: UInt8?, vaf: UInt8?) {
+        self.depth = depth
+        self.genotypeQuality = genotypeQuality
+        self.vaf = vaf
+    }
+}
+
