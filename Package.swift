@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "VardeService", dependencies: [
                     "VariantCore", "VariantStore", "VariantQuery", "Loader",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HummingbirdCore", package: "hummingbird"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "Prometheus", package: "swift-prometheus"),

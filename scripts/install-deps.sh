@@ -9,8 +9,9 @@
 #   time           /usr/bin/time, peak memory in the corpus test and benchmarks
 #   postgresql     a real server for the OMOP export tests (varde omop export --postgres; scripts/start-postgres.sh)
 # and, from PyPI when missing, jsonschema >= 4.18 with referencing: the service tests validate every Beacon
-# response against the v2.1.1 schema files (scripts/validate-beacon.py); and fhir.resources 8.3.0 (R4B models):
-# the FHIR export tests parse every exported resource with it (scripts/validate-fhir.py).
+# response against the v2.1.1 schema files (scripts/validate-beacon.py); fhir.resources 8.3.0 (R4B models):
+# the FHIR export tests parse every exported resource with it (scripts/validate-fhir.py); and schemathesis >= 4: the
+# fuzz test (Tests/VardeServiceTests/FuzzTests.swift) runs it against /openapi.json of a live varde serve on loopback.
 set -euo pipefail
 packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3 python3-pip python3-jsonschema postgresql)
 missing=()
@@ -18,8 +19,8 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 sudo=""
-if [[ $(id -u) -ne 0 ]] && { ((${#missing[@]} > 0)) || ! python3 -c 'import jsonschema, referencing, fhir.resources.R4B' 2>/dev/null; }; then
-  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}; pip install 'jsonschema>=4.18' 'fhir.resources==8.3.0'" >&2; exit 1; }
+if [[ $(id -u) -ne 0 ]] && { ((${#missing[@]} > 0)) || ! python3 -c 'import jsonschema, referencing, fhir.resources.R4B' 2>/dev/null || ! command -v schemathesis >/dev/null 2>&1; }; then
+  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}; pip install 'jsonschema>=4.18' 'fhir.resources==8.3.0' 'schemathesis>=4'" >&2; exit 1; }
   sudo="sudo"
 fi
 if ((${#missing[@]} > 0)); then
@@ -36,4 +37,9 @@ fi
 if ! python3 -c 'import fhir.resources.R4B' 2>/dev/null; then
   echo "installing: fhir.resources 8.3.0 (PyPI)" >&2
   $sudo python3 -m pip install -q --break-system-packages 'fhir.resources==8.3.0' >&2
+fi
+if ! command -v schemathesis >/dev/null 2>&1; then
+  echo "installing: schemathesis >= 4 (PyPI)" >&2
+  $sudo python3 -m pip install -q --break-system-packages 'schemathesis>=4' >&2
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
 fi

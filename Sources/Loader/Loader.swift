@@ -69,6 +69,7 @@ public struct Loader: Sendable {
 
     public func load(_ paths: [String], into store: any VariantStore) async throws -> Report {
         let started = Date()
+        try pseudonymizer.checkSecret(against: store, record: true)
         let prepared = try prepare(paths)
         defer { prepared.removeConverted() }
         progress?.expect(records: prepared.expectedRecords)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+public import VariantStore
 
 /// Turns person keys (e.g. CPR numbers) into pseudonyms: HMAC-SHA256 with a secret kept outside the store.
 /// The raw key never reaches the store; without the secret a pseudonym cannot be linked back.
@@ -29,10 +30,33 @@ public struct Pseudonymizer: Sendable {
                         fix: "set VARDE_PSEUDONYM_KEY (or VARDE_PSEUDONYM_KEY_FILE, or --secret-file) to a secret kept outside the store")
     }
 
-    /// Lower-case hex HMAC-SHA256 of the person key.
+    /// Lower-case hex HMAC-SHA256 of the person key, normalised to Unicode NFC first: the same key typed in two
+    /// normal forms (a precomposed "ø" or "o" + combining stroke) is one person, not two.
     public func pseudonym(_ personKey: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(personKey.utf8), using: SymmetricKey(data: secret))
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(personKey.precomposedStringWithCanonicalMapping.utf8), using: SymmetricKey(data: secret))
         return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A keyed check value of the secret (HMAC of a fixed label): stored with the store, it tells a different secret
+    /// apart without revealing the secret or any pseudonym.
+    public var checkValue: String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("varde pseudonym secret check v1".utf8), using: SymmetricKey(data: secret))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Refuses a secret other than the one `store`'s person keys were hashed with (loads under two secrets would
+    /// split one person in two, and erasure would find only one). With `record`, stores this secret's check value
+    /// when the store has none yet (the first load).
+    public func checkSecret(against store: any VariantStore, record: Bool) throws {
+        guard let checked = store as? any PseudonymCheckStoring else { return }
+        if let stored = try checked.pseudonymSecretCheck() {
+            guard stored == checkValue else {
+                throw LoadError("the pseudonym secret is not the one this store's person keys were hashed with",
+                                fix: "use the store's own secret (VARDE_PSEUDONYM_KEY, VARDE_PSEUDONYM_KEY_FILE or --secret-file); loading under another would count one person twice")
+            }
+        } else if record {
+            try checked.recordPseudonymSecretCheck(checkValue)
+        }
     }
 }
 

@@ -2,6 +2,8 @@ public import Foundation
 public import Hummingbird
 public import Logging
 import HTTPTypes
+import HummingbirdCore
+import NIOCore
 import Prometheus
 public import VariantStore
 public import VariantQuery
@@ -50,7 +52,9 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
             let contigs = try await state.pool.read { try $0.contigs().count }
             return Responses.json(["status": "ready", "contigs": .int(contigs)])
         } catch {
-            return Responses.json(["status": "unavailable", "error": .string("\(error)")], status: 503)
+            // The cause goes to the service log only: raw store errors can name paths and SQL.
+            Logger(label: "varde.serve").error("not ready", metadata: ["error": .string("\(error)")])
+            return Responses.json(["status": "unavailable", "error": "the store cannot be read; the service log has the details"], status: 503)
         }
     }
     router.get("/metrics") { _, _ in
@@ -118,7 +122,11 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
 /// Builds the application: the router on `host:port`, graceful shutdown on SIGTERM/SIGINT (service lifecycle).
 public func buildApplication(state: ServiceState, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
     let router = buildRouter(state: state, baseURL: "http://\(host):\(port)")
-    return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "varde"), logger: logger)
+    let idle = TimeAmount.seconds(Int64(state.config.idleTimeoutSeconds)), headers = TimeAmount.seconds(Int64(state.config.headerTimeoutSeconds))
+    let server = HTTPServerBuilder { responder in
+        DeadlineHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), headerTimeout: headers)
+    }
+    return Application(router: router, server: server, configuration: .init(address: .hostname(host, port: port), serverName: "varde"), logger: logger)
 }
 
 /// The shared request plumbing: parse, run on one store snapshot, map errors to Beacon error bodies, audit.
@@ -144,7 +152,10 @@ struct Handlers: Sendable {
         do {
             let q: BeaconRequest
             if request.method == .post {
-                let buffer = try await request.body.collect(upTo: 1 << 20)
+                let buffer: ByteBuffer
+                do { buffer = try await request.body.collect(upTo: 1 << 20) } catch is NIOTooManyBytesError {
+                    throw BadRequest("the request body is larger than 1 MiB; a beaconRequestBody is a few hundred bytes", status: 413)
+                }
                 let body: JSON
                 do { body = try JSON(parsing: Data(buffer.readableBytesView)) } catch {
                     throw BadRequest("the request body is not JSON (a beaconRequestBody is expected)")
@@ -154,7 +165,8 @@ struct Handlers: Sendable {
                 q = try BeaconRequest(query: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             }
             let a = try await state.pool.read { try answer(q, request, context, $0) }
-            audit(request, context, status: 200, results: a.resultCount, granularity: a.granularity.name, what: a.summary)
+            audit(request, context, status: 200, results: a.resultCount, granularity: a.granularity.name, what: a.summary, parsed: q,
+                  disclosed: a.disclosed)
             return Responses.json(a.body)
         } catch {
             return failure(error, request, context)
@@ -184,6 +196,7 @@ struct Handlers: Sendable {
         switch error {
         case let e as BadRequest: (status, message) = (e.status, e.message)
         case let e as HTTPError: (status, message) = (e.status.code, e.body ?? e.status.reasonPhrase)
+        case let e as any HTTPResponseError: (status, message) = (e.status.code, e.status.reasonPhrase)
         case let e as StoreError where e.code == .invalidInput: (status, message) = (400, e.description)
         default:
             context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
@@ -194,14 +207,31 @@ struct Handlers: Sendable {
     }
 
     /// One audit line: who, from where, what (path and parameters, never a person key), status and how much.
-    func audit(_ request: Request, _ context: VardeRequestContext, status: Int, results: Int, granularity: String?, what: String) {
+    /// A POST's parameters come from its parsed body (`parsed`), so they are audited as a GET's are. At the
+    /// controlled tier, `disclosed` says how many carriers (sample, zygosity) and distinct sample IDs went out.
+    func audit(_ request: Request, _ context: VardeRequestContext, status: Int, results: Int, granularity: String?, what: String,
+               parsed: BeaconRequest? = nil, disclosed: Disclosed = Disclosed()) {
         guard let log = state.audit else { return }
         var params: [String: JSON] = [:]
-        for (k, v) in request.uri.queryParameters { params[String(k)] = .string(String(v)) }
-        log.record(["time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
-                    "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                    "parameters": .object(params), "query": .string(what), "status": .int(status), "results": .int(results),
-                    "granularity": .optional(granularity)])
+        for (k, v) in request.uri.queryParameters { params[AuditLog.clip(String(k))] = .string(AuditLog.clip(String(v))) }
+        if let parsed {
+            if case let .object(g)? = parsed.echoedParameters["g_variant"] { for (k, v) in g { params[k] = v } }
+            if !parsed.filters.isEmpty { params["filters"] = .string(AuditLog.clip(parsed.filters.joined(separator: ","))) }
+            if !parsed.datasetIds.isEmpty { params["datasetIds"] = .string(AuditLog.clip(parsed.datasetIds.joined(separator: ","))) }
+            params["requestedGranularity"] = .string(parsed.requestedGranularity.name)
+            if parsed.skip > 0 { params["skip"] = .int(parsed.skip) }
+            params["limit"] = .int(parsed.limit)
+        }
+        var event: [String: JSON] = [
+            "time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
+            "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(AuditLog.clip(request.uri.path)),
+            "parameters": .object(params), "query": .string(AuditLog.clip(what)), "status": .int(status), "results": .int(results),
+            "granularity": .optional(granularity)]
+        if disclosed.carriers > 0 || disclosed.sampleIDs > 0 {
+            event["carriersDisclosed"] = .int(disclosed.carriers)
+            event["sampleIDsDisclosed"] = .int(disclosed.sampleIDs)
+        }
+        log.record(.object(event))
     }
 }
 

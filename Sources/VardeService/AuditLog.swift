@@ -14,7 +14,7 @@ public final class AuditLog: Sendable {
     private let fd: Mutex<Int32>
 
     public init(path: String) throws {
-        let f = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        let f = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard f >= 0 else {
             throw ServiceError("cannot open the audit log \(path): \(String(cString: strerror(errno)))", fix: "check that its folder exists and is writable")
         }
@@ -22,6 +22,9 @@ public final class AuditLog: Sendable {
     }
 
     deinit { fd.withLock { _ = close($0) } }
+
+    /// A client-supplied string as audited: at most 200 characters, so no request can write a large line.
+    public static func clip(_ s: String) -> String { s.count > 200 ? String(s.prefix(200)) + "…" : s }
 
     /// One event: `who` (principal name or "anonymous"), tier, client address, method and path, query parameters,
     /// HTTP status, granularity returned and the number of results.
@@ -33,4 +36,11 @@ public final class AuditLog: Sendable {
             _ = line.utf8CString.withUnsafeBufferPointer { write(f, $0.baseAddress, $0.count - 1) }
         }
     }
+}
+
+/// What a controlled answer handed out about individuals, for the audit log: carriers (sample, zygosity pairs)
+/// and distinct sample or individual IDs.
+struct Disclosed: Sendable {
+    var carriers = 0
+    var sampleIDs = 0
 }

@@ -141,7 +141,7 @@ struct Beacon: Sendable {
             ["type": "ontologyTerm", "id": "NCIT:C20197", "label": "male", "scopes": ["individual", "genomicVariation"]],
             ["type": "alphanumeric", "id": "ICD10", "label": "diagnosis (ICD-10 code prefix, as ICD10:C34)", "scopes": ["individual", "genomicVariation"]],
         ]
-        for c in try visibleCohorts(store: store, tier: tier) {
+        for c in try GroupGuard(config: config, tier: tier, store: store).visibleCohorts() {
             terms.append(["type": "custom", "id": .string("cohort:\(c.name)"), "label": .string("member of cohort \(c.name)"), "scopes": ["individual", "genomicVariation"]])
         }
         return ["meta": informationalMeta("filteringTerm"), "response": [
@@ -165,37 +165,33 @@ struct Beacon: Sendable {
         var createdAt: String?
     }
 
-    func visibleCohorts(store: any VariantStore, tier: AccessTier) throws -> [(name: String, size: Int, definition: String, createdAt: String)] {
-        try store.cohorts().filter { tier == .controlled || $0.size >= config.minimumCohortSize }
-    }
-
-    /// The datasets this tier may see. The whole store's size (people) is counted only when `sized` (it reads
-    /// every sample row).
+    /// The datasets this tier may see: the store, then the cohorts ``GroupGuard`` shows. The whole store's size
+    /// (people) is counted only when `sized` (it reads every sample row).
     func datasets(store: any VariantStore, tier: AccessTier, sized: Bool = true) throws -> [Dataset] {
         let people = sized ? try store.samples().filter(\.counted).count : 0
         var out = [Dataset(id: "all", name: "All samples", description: "every counted germline sample in the store (one per person)",
                            members: nil, isCohort: false, size: people, createdAt: nil)]
-        for c in try visibleCohorts(store: store, tier: tier) {
-            out.append(Dataset(id: c.name, name: c.name, description: c.definition, members: nil, isCohort: true,
+        for c in try GroupGuard(config: config, tier: tier, store: store).visibleCohorts() where c.name != "all" {
+            out.append(Dataset(id: c.name, name: c.name, description: Self.describe(c.definition, tier: tier), members: c.members, isCohort: true,
                                size: c.size, createdAt: c.createdAt))
         }
         return out
     }
 
-    /// The samples the request's filters select (AND), or nil for no filters.
-    func filterMembers(_ filters: [String], store: any VariantStore) throws -> Set<UInt32>? {
-        guard !filters.isEmpty else { return nil }
-        var result: Set<UInt32>?
-        for f in filters {
-            let set: Set<UInt32>
-            if f == "NCIT:C16576" { set = try store.ordinals(whereField: "sex", equals: "female") }
-            else if f == "NCIT:C20197" { set = try store.ordinals(whereField: "sex", equals: "male") }
-            else if f.uppercased().hasPrefix("ICD10:") { set = try store.ordinals(whereField: "diagnosis", equals: String(f.dropFirst(6))) }
-            else if f.hasPrefix("cohort:"), let members = try store.cohort(named: String(f.dropFirst(7))) { set = members }
-            else { throw BadRequest("unknown filter '\(f)': see /filtering_terms") }
-            result = result.map { $0.intersection(set) } ?? set
+    /// A cohort's definition as this tier may read it: below controlled, a `from FILE` part says only that a list
+    /// was used (a path can hold a person key) and `sample=`/`person=` values are not shown.
+    static func describe(_ definition: String, tier: AccessTier) -> String {
+        guard tier < .controlled else { return definition }
+        let parts = definition.split(separator: ";").map { $0.trimmingWhitespace() }.map { part -> String in
+            if part.hasPrefix("from ") { return "from a list of samples" }
+            if part.hasPrefix("where ") {
+                let condition = part.dropFirst(6)
+                let key = condition.split(separator: "=", maxSplits: 1).first.map(String.init)?.lowercased() ?? ""
+                if ["sample", "person", "name"].contains(key) { return "where \(key)=(withheld)" }
+            }
+            return part
         }
-        return result
+        return parts.isEmpty ? "user-defined cohort" : parts.joined(separator: "; ")
     }
 
     // MARK: - g_variants
@@ -205,6 +201,7 @@ struct Beacon: Sendable {
         var resultCount: Int
         var granularity: Granularity
         var summary: String
+        var disclosed = Disclosed()
     }
 
     /// `/g_variants`, `/g_variants/{id}` and `/datasets/{id}/g_variants`.
@@ -234,8 +231,12 @@ struct Beacon: Sendable {
             // too, so the store alone answers exists and the total; per-cohort counts are asked for by datasetIds.
             sets = sets.filter { !$0.isCohort }
         }
-        for i in sets.indices where sets[i].isCohort { sets[i].members = try store.cohort(named: sets[i].id) ?? [] }
-        let filtered = try filterMembers(request.filters, store: store)
+        let guarding = GroupGuard(config: config, tier: tier, store: store)
+        let filtered = try guarding.filterMembers(request.filters)
+        // The guard's view (people and shown cohorts) only when an answer is about a group, not the whole store.
+        let grouped = guarding.active && (filtered != nil || sets.contains(where: \.isCohort))
+        let people = grouped ? try guarding.population() : []
+        let cohorts = grouped ? try guarding.visibleCohorts(population: people) : []
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
 
         struct SetResult { var dataset: Dataset; var variants: [VariantAggregate]; var groupSize: Int; var members: Set<UInt32>? }
@@ -247,9 +248,18 @@ struct Beacon: Sendable {
             if tier < .controlled && filtered != nil && groupSize < config.minimumCohortSize {
                 throw BadRequest("the filters leave \(groupSize < config.minimumCount ? "fewer than \(config.minimumCount)" : String(groupSize)) people in dataset \(d.id); groups under \(config.minimumCohortSize) are answered only at the controlled tier", status: 403)
             }
+            // Tracker defence: the group's family must not single out fewer than m people (else 403), and a variant
+            // whose counts could be worked out for a small group by subtraction counts as absent in the group.
+            var unsafe = Set<VariantID>()
+            if grouped, members != nil {
+                let terms = try guarding.terms(filters: request.filters, cohort: d.isCohort ? cohorts.first { $0.name == d.id } : nil, people: people)
+                if let family = try guarding.check(terms, people: people, cohorts: cohorts) {
+                    unsafe = try guarding.rules.unsafeCells(family, fetch: selection.fetch)
+                }
+            }
             var found: [VariantAggregate] = []
             do {
-                for a in try selection.fetch(members) {
+                for a in try selection.fetch(members) where !unsafe.contains(a.variantID) {
                     let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                     let present = members == nil ? (a.ac > 0 || a.tumours > 0) : ac > 0
                     // Rare-variant masking: anonymous callers learn of a variant only when k or more alleles carry it,
@@ -260,6 +270,7 @@ struct Beacon: Sendable {
             }
             results.append(SetResult(dataset: d, variants: found, groupSize: groupSize, members: members))
         }
+        var disclosed = Disclosed()
         var union = Set<VariantID>()
         for r in results { for v in r.variants { union.insert(v.variantID) } }
         let exists = !union.isEmpty
@@ -269,10 +280,12 @@ struct Beacon: Sendable {
             body["responseSummary"] = ["exists": .bool(exists)]
         case .count:
             body["responseSummary"] = ["exists": .bool(exists), "numTotalResults": .int(disclosure.count(union.count))]
-            body["info"] = ["resultsCountsPerDataset": .object(Dictionary(uniqueKeysWithValues: results.map { ($0.dataset.id, JSON.int(disclosure.count($0.variants.count))) }))]
+            body["info"] = ["resultsCountsPerDataset": .object(Dictionary(results.map { ($0.dataset.id, JSON.int(disclosure.count($0.variants.count))) }, uniquingKeysWith: { a, _ in a }))]
         case .record:
             body["responseSummary"] = ["exists": .bool(exists), "numTotalResults": .int(union.count)]
             var resultSets: [JSON] = []
+            var carriersOut = 0
+            var idsOut = Set<String>()
             for r in results {
                 let hit = !r.variants.isEmpty
                 switch request.includeResultsetResponses {
@@ -281,7 +294,7 @@ struct Beacon: Sendable {
                 case "MISS" where hit: continue
                 default: break
                 }
-                let page = Array(r.variants.dropFirst(request.skip * limit).prefix(limit))
+                let page = Array(r.variants.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit))
                 // Carriers of the page's variants in the dataset's group (controlled tier only reaches here), read
                 // per variant through the store's vid index, not by scanning every sample's calls.
                 var carriers: [VariantID: [(String, Zygosity)]] = [:]
@@ -299,6 +312,7 @@ struct Beacon: Sendable {
                         }
                     }
                 }
+                for v in page { for (name, _) in carriers[v.variantID] ?? [] { carriersOut += 1; idsOut.insert(name) } }
                 let set: [String: JSON] = [
                     "id": .string(r.dataset.id), "setType": "dataset", "exists": .bool(hit), "resultsCount": .int(r.variants.count),
                     "results": .array(try page.map { try record($0, dataset: r.dataset, inCohort: r.members != nil, carriers: carriers[$0.variantID] ?? [], store: store, tumours: tumourNames) }),
@@ -306,8 +320,9 @@ struct Beacon: Sendable {
                 resultSets.append(.object(set))
             }
             body["response"] = ["resultSets": .array(resultSets)]
+            disclosed = Disclosed(carriers: carriersOut, sampleIDs: idsOut.count)
         }
-        return Answer(body: .object(body), resultCount: union.count, granularity: granularity, summary: selection.summary)
+        return Answer(body: .object(body), resultCount: union.count, granularity: granularity, summary: selection.summary, disclosed: disclosed)
     }
 
     /// One `genomicVariation` record (default schema), with the dataset's frequency and, when known, its carriers.
@@ -381,11 +396,19 @@ struct Beacon: Sendable {
         let limit = request.limit == 0 ? config.maxPageSize : min(request.limit, config.maxPageSize)
         let meta = responseMeta(entity: entity, returned: granularity, request: request, limit: limit)
         let samples = try store.samples()
-        let selected = try filterMembers(request.filters, store: store)
+        let guarding = GroupGuard(config: config, tier: tier, store: store)
+        let selected = try guarding.filterMembers(request.filters)
+        if guarding.active && !request.filters.isEmpty {
+            // Tracker defence: a count of people is the size of a group; its family must not single out fewer than m.
+            let population = Set(samples.filter { entity == "biosample" || $0.counted }.map(\.ordinal))
+            let terms = try guarding.terms(filters: request.filters, cohort: nil, people: population)
+            _ = try guarding.check(terms, people: population, cohorts: try guarding.visibleCohorts())
+        }
         let rows = samples.filter { s in selected.map { $0.contains(s.ordinal) } ?? true }
             .filter { entity == "biosample" || $0.counted }
         let n = request.testMode ? 0 : rows.count
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        var disclosed = Disclosed()
         var body: [String: JSON] = ["meta": meta]
         switch granularity {
         case .boolean:
@@ -396,7 +419,7 @@ struct Beacon: Sendable {
         case .record:
             let females = try store.ordinals(whereField: "sex", equals: "female")
             let males = try store.ordinals(whereField: "sex", equals: "male")
-            let page = request.testMode ? [] : Array(rows.dropFirst(request.skip * limit).prefix(limit))
+            let page = request.testMode ? [] : Array(rows.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit))
             let results: [JSON] = page.map { s in
                 if entity == "individual" {
                     let sex: JSON = females.contains(s.ordinal) ? ["id": "NCIT:C16576", "label": "female"]
@@ -410,8 +433,9 @@ struct Beacon: Sendable {
             }
             body["responseSummary"] = ["exists": .bool(n > 0), "numTotalResults": .int(n)]
             body["response"] = ["resultSets": [["id": "all", "setType": "dataset", "exists": .bool(n > 0), "resultsCount": .int(n), "results": .array(results)]]]
+            disclosed.sampleIDs = results.count
         }
-        return Answer(body: .object(body), resultCount: n, granularity: granularity, summary: "filters \(request.filters)")
+        return Answer(body: .object(body), resultCount: n, granularity: granularity, summary: "filters \(request.filters)", disclosed: disclosed)
     }
 
     // MARK: - collections
@@ -422,7 +446,7 @@ struct Beacon: Sendable {
         var sets = try datasets(store: store, tier: tier)
         if entity == "cohort" { sets.removeAll { $0.id == "all" } }
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
-        let items: [JSON] = sets.dropFirst(request.skip * limit).prefix(limit).map { d in
+        let items: [JSON] = sets.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit).map { d in
             var o: [String: JSON] = ["id": .string(d.id), "name": .string(d.name), "description": .string(d.description)]
             if entity == "cohort" {
                 o["cohortType"] = "user-defined"

@@ -1,4 +1,5 @@
 public import Foundation
+import VariantCore
 
 /// A request the client got wrong: answered 400 with this message in a Beacon error body.
 public struct BadRequest: Error, CustomStringConvertible, Sendable {
@@ -41,6 +42,15 @@ struct BeaconRequest: Sendable {
         "geneid", "geneId", "aminoacidChange", "filters", "variantType", "datasetIds", "requestedGranularity", "testMode",
         "mateName",
     ]
+
+    /// The largest `skip` or `limit` read (a million pages of a million records is past any store).
+    static let maxPaging = 1_000_000
+
+    /// The first record of the page `skip` pages of `limit` records in (Beacon paging), saturating.
+    static func offset(skip: Int, limit: Int) -> Int {
+        let (product, overflow) = skip.multipliedReportingOverflow(by: limit)
+        return overflow ? Int.max : product
+    }
 
     /// No parameters: what an error answer echoes when the request could not be read.
     init() {}
@@ -99,7 +109,12 @@ struct BeaconRequest: Sendable {
 
     private mutating func set(_ key: String, _ value: JSON, fromGET: Bool) throws(BadRequest) {
         func text() throws(BadRequest) -> String {
-            if let s = value.stringValue { return s }
+            if let s = value.stringValue {
+                guard !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                    throw BadRequest("'\(key)' holds a control character (such as NUL); send plain text")
+                }
+                return s
+            }
             if let i = value.intValue { return String(i) }
             throw BadRequest("'\(key)' must be a string")
         }
@@ -113,9 +128,12 @@ struct BeaconRequest: Sendable {
             } else {
                 parts = try text().split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             }
+            // Range-checked here, before any arithmetic: coordinates and lengths up to Region.maxPosition, paging up
+            // to maxPaging (a skip of pages times a limit then cannot overflow).
+            let most = ["skip", "limit"].contains(key) ? Self.maxPaging : Region.maxPosition
             return try parts.map { (p: String) throws(BadRequest) -> Int in
-                guard let i = Int(p), i >= 0 else {
-                    throw BadRequest("'\(key)' must be whole numbers of at least 0 (Beacon coordinates are 0-based), not '\(p)'")
+                guard let i = Int(p), i >= 0, i <= most else {
+                    throw BadRequest("'\(key)' must be whole numbers of at least 0 and at most \(most)\(key == "skip" || key == "limit" ? "" : " (Beacon coordinates are 0-based)"), not '\(p.prefix(40))'")
                 }
                 return i
             }
@@ -126,7 +144,13 @@ struct BeaconRequest: Sendable {
             return v[0]
         }
         func list() throws(BadRequest) -> [String] {
-            if let a = value.arrayValue { return a.compactMap(\.stringValue) }
+            if let a = value.arrayValue {
+                let items = a.compactMap(\.stringValue)
+                guard !items.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) else {
+                    throw BadRequest("'\(key)' holds a control character (such as NUL); send plain text")
+                }
+                return items
+            }
             return try text().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         func bases() throws(BadRequest) -> String {

@@ -4,8 +4,11 @@ import HTTPTypes
 import Logging
 import Prometheus
 
-/// Reads the bearer token (401 for an unknown or malformed one: never data), then spends the caller's budgets
-/// (429 with Retry-After). `/health`, `/ready` and `/metrics` are outside both.
+/// Spends the client address's budget first (every request, a wrong token included), refuses a token sent in the
+/// query string, reads the bearer token (401 for an unknown or malformed one: never data; after
+/// `authFailuresPerAddressPerWindow` failures the address gets 429 for any token until the window ends), then spends
+/// the token's budget (429 with Retry-After). Control characters in parameters are refused. `/health`, `/ready`
+/// and `/metrics` are outside all of it.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = VardeRequestContext
     let tokens: TokenStore
@@ -15,22 +18,37 @@ struct AccessMiddleware: RouterMiddleware {
     let audit: AuditLog?
 
     static let exempt: Set<String> = ["/health", "/ready", "/metrics"]
+    /// Query parameters that look like a credential: refused (a URL ends up in logs, proxies and browser history).
+    static let credentialParameters: Set<String> = ["token", "access_token", "accesstoken", "api_key", "apikey", "key", "bearer",
+                                                    "auth", "authorization", "password", "secret"]
+    /// Denials audited per client address and window; past it, one line says how many more were not written.
+    static let auditedDenialsPerWindow = 20
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.exempt.contains(request.uri.path) { return try await next(request, context) }
         var context = context
+        let address = context.clientAddress
+        if let wait = budget.spend("ip:" + address, limit: config.requestsPerAddressPerWindow) {
+            return deny(request, context, 429, "too many requests from \(address): \(config.requestsPerAddressPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
+        }
+        if request.uri.queryParameters.contains(where: { Self.credentialParameters.contains(String($0.key).lowercased()) }) {
+            return deny(request, context, 400, "credentials are not accepted in the query string (it is logged and cached along the way): send 'Authorization: Bearer <token>'")
+        }
+        if let bad = Self.controlCharacter(in: request) {
+            return deny(request, context, 400, "\(bad) holds a control character (such as NUL); send plain text")
+        }
         if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-                return deny(request, context, 401, "the Authorization header must be 'Bearer <token>'")
+            if let wait = budget.exhausted("auth:" + address, limit: config.authFailuresPerAddressPerWindow) {
+                return deny(request, context, 429, "too many failed sign-ins from \(address): wait \(wait) s", retryAfter: wait)
             }
-            guard let principal = tokens.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
-                return deny(request, context, 401, "unknown or revoked token")
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer",
+                  let principal = tokens.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+                _ = budget.spend("auth:" + address, limit: config.authFailuresPerAddressPerWindow)
+                let malformed = parts.count != 2 || parts[0].lowercased() != "bearer"
+                return deny(request, context, 401, malformed ? "the Authorization header must be 'Bearer <token>'" : "unknown or revoked token")
             }
             context.principal = principal
-        }
-        if let wait = budget.spend("ip:" + context.clientAddress, limit: config.requestsPerAddressPerWindow) {
-            return deny(request, context, 429, "too many requests from \(context.clientAddress): \(config.requestsPerAddressPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
         }
         if context.principal.tier > .anonymous,
            let wait = budget.spend("token:" + context.principal.name, limit: config.requestsPerTokenPerWindow) {
@@ -39,10 +57,27 @@ struct AccessMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The first parameter (or the path) holding a control character, named for the error message.
+    static func controlCharacter(in request: Request) -> String? {
+        func bad(_ s: Substring) -> Bool { s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }
+        if bad(Substring(request.uri.path.removingPercentEncoding ?? request.uri.path)) { return "the path" }
+        for (k, v) in request.uri.queryParameters where bad(k) || bad(v) { return "parameter '\(String(k).filter { !$0.isASCII || $0.asciiValue! >= 0x20 }.prefix(40))'" }
+        return nil
+    }
+
     func deny(_ request: Request, _ context: Context, _ status: Int, _ message: String, retryAfter: Int? = nil) -> Response {
-        audit?.record(["time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
-                       "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                       "status": .int(status), "results": 0, "error": .string(message)])
+        // Denials are audited, but at most auditedDenialsPerWindow per address per window, with the path cut short:
+        // a flood of bad requests must not flood the audit log.
+        let key = "audit-denials:" + context.clientAddress
+        if budget.spend(key, limit: Self.auditedDenialsPerWindow) == nil {
+            audit?.record(["time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
+                           "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(AuditLog.clip(request.uri.path)),
+                           "status": .int(status), "results": 0, "error": .string(message)])
+            if budget.exhausted(key, limit: Self.auditedDenialsPerWindow) != nil {
+                audit?.record(["time": .string(Date().ISO8601Format()), "client": .string(context.clientAddress), "status": .int(status),
+                               "error": .string("further denials from \(context.clientAddress) in this \(config.budgetWindowSeconds) s window are not written")])
+            }
+        }
         var response = Responses.json(beacon.error(status, message), status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         if status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
@@ -58,10 +93,26 @@ struct MetricsMiddleware: RouterMiddleware {
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
 
+    /// The route families metrics are labelled with: a fixed set, so no client can add labels (anything else is
+    /// `other`).
+    static let families: Set<String> = ["/", "/info", "/service-info", "/configuration", "/map", "/entry_types", "/filtering_terms",
+                                        "/g_variants", "/individuals", "/biosamples", "/datasets", "/cohorts", "/health", "/ready",
+                                        "/metrics", "/openapi.json", "/api/v1/variants", "/api/v1/frequencies", "/api/v1/genes"]
+
     static func family(_ path: String) -> String {
         let parts = path.split(separator: "/")
-        if parts.first == "api" { return "/" + parts.prefix(3).joined(separator: "/") }
-        return "/" + (parts.first.map(String.init) ?? "")
+        let family = parts.first == "api" ? "/" + parts.prefix(3).joined(separator: "/") : "/" + (parts.first.map(String.init) ?? "")
+        return families.contains(family) ? family : "other"
+    }
+
+    /// The request as logged: the path cut short and the query's values of credential-like parameters redacted.
+    static func logged(_ request: Request) -> String {
+        var out = AuditLog.clip(request.uri.path)
+        let q = request.uri.queryParameters.map { k, v in
+            "\(k)=\(AccessMiddleware.credentialParameters.contains(String(k).lowercased()) ? "(redacted)" : String(v.prefix(100)))"
+        }
+        if !q.isEmpty { out += "?" + q.joined(separator: "&") }
+        return String(out.prefix(600))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -71,7 +122,7 @@ struct MetricsMiddleware: RouterMiddleware {
         defer {
             let elapsed = ContinuousClock.now - start
             context.logger.info("request", metadata: [
-                "method": .string(request.method.rawValue), "path": .string(request.uri.description), "status": .stringConvertible(status),
+                "method": .string(request.method.rawValue), "path": .string(Self.logged(request)), "status": .stringConvertible(status),
                 "ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
             ])
             registry.makeCounter(name: "varde_http_requests_total", labels: [("route", route), ("status", String(status))]).increment()
@@ -91,7 +142,8 @@ struct MetricsMiddleware: RouterMiddleware {
 
 enum Responses {
     static func json(_ value: JSON, status: Int = 200) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+        // no-store on every answer: controlled answers carry genotypes, and no answer should sit in a shared cache.
+        Response(status: .init(code: status), headers: [.contentType: "application/json", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(bytes: value.encoded())))
     }
 }

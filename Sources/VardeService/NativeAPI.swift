@@ -28,7 +28,10 @@ struct NativeAPI: Sendable {
     func page(_ q: [String: String]) throws -> (offset: Int, limit: Int) {
         func int(_ k: String, _ d: Int) throws -> Int {
             guard let v = q[k] else { return d }
-            guard let i = Int(v), i >= 0 else { throw BadRequest("\(k) must be a whole number of at least 0, not '\(v)'") }
+            // Range-checked before any arithmetic (offset + page length below).
+            guard let i = Int(v), i >= 0, i <= BeaconRequest.maxPaging else {
+                throw BadRequest("\(k) must be a whole number from 0 to \(BeaconRequest.maxPaging), not '\(v.prefix(40))'")
+            }
             return i
         }
         let limit = try int("limit", config.maxPageSize)
@@ -68,16 +71,26 @@ struct NativeAPI: Sendable {
         }
     }
 
-    func cohortMembers(_ name: String?, tier: AccessTier, store: any VariantStore) throws -> Set<UInt32>? {
+    /// A cohort as this tier may use it, and the variants whose counts in it must be withheld (tracker defence:
+    /// with the population and the other shown cohorts they would single out a count below k). A cohort hidden from
+    /// this tier answers exactly as one that does not exist.
+    func cohortMembers(_ name: String?, tier: AccessTier, store: any VariantStore) throws -> (members: Set<UInt32>, guarded: GroupGuard, people: Set<UInt32>, cohorts: [GroupGuard.Cohort])? {
         guard let name else { return nil }
-        guard let members = try store.cohort(named: name) else { throw BadRequest("no cohort '\(name)' (see /cohorts)", status: 404) }
-        if tier < .controlled && members.count < config.minimumCohortSize {
-            throw BadRequest("cohort \(name) is smaller than \(config.minimumCohortSize) people: its frequencies need a controlled token", status: 403)
-        }
-        return members
+        let guarding = GroupGuard(config: config, tier: tier, store: store)
+        let people = guarding.active ? try guarding.population() : []
+        let cohorts = try guarding.visibleCohorts(population: guarding.active ? people : nil)
+        guard let c = cohorts.first(where: { $0.name == name }) else { throw BadRequest("no cohort '\(name.prefix(60))' (see /cohorts)", status: 404) }
+        return (c.members, guarding, people, cohorts)
     }
 
-    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure, somatic: SomaticSummary? = nil) -> JSON {
+    /// Variants of `selection` whose cohort counts are withheld below the controlled tier.
+    func unsafe(_ cohort: (members: Set<UInt32>, guarded: GroupGuard, people: Set<UInt32>, cohorts: [GroupGuard.Cohort])?,
+                _ selection: VariantSelection) throws -> Set<VariantID> {
+        guard let cohort, cohort.guarded.active, let family = cohort.guarded.cohortFamily(people: cohort.people, cohorts: cohort.cohorts) else { return [] }
+        return try cohort.guarded.rules.unsafeCells(family, fetch: selection.fetch)
+    }
+
+    func row(_ a: VariantAggregate, assembly: Assembly?, disclosure: Disclosure, somatic: SomaticSummary? = nil, withheld: Bool = false) -> JSON {
         var o: [String: JSON] = [
             "id": .string(a.variantID.description), "contig": .string(a.contig), "position": .int(a.position), "end": .int(a.end),
             "ref": .string(a.ref), "alt": .string(a.alt), "kind": .string(a.kind), "rsid": .optional(a.rsid),
@@ -85,7 +98,11 @@ struct NativeAPI: Sendable {
             "population": disclosure.frequency(ac: a.ac, an: a.an, nHomAlt: a.nHomAlt, nHemi: a.nHemi),
             "tumours": .int(disclosure.count(a.tumours)),
         ]
-        if let c = a.cohort { o["cohort"] = disclosure.frequency(ac: c.ac, an: c.an, nHomAlt: c.nHomAlt, nHemi: 0) }
+        if let c = a.cohort {
+            o["cohort"] = withheld ? ["ac": nil, "an": .int(c.an), "af": nil, "nhomalt": nil, "nhemi": nil,
+                                      "suppressed": .string("withheld at the \(disclosure.tier.name) tier: with the population's and other cohorts' counts it would reveal a count below \(disclosure.k)")]
+                : disclosure.frequency(ac: c.ac, an: c.an, nHomAlt: c.nHomAlt, nHemi: 0)
+        }
         if let s = somatic, a.tumours > 0 {
             // Tumours by VAF and by diagnosis, each count suppressed as every count is.
             o["somatic"] = ["tumours": .int(disclosure.count(s.tumours)),
@@ -100,17 +117,20 @@ struct NativeAPI: Sendable {
     func variants(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
         try checkKnown(q, Self.variantParameters)
         let sel = try selection(q, store: store)
-        let members = try cohortMembers(q["cohort"], tier: tier, store: store)
+        let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
         let (offset, limit) = try page(q)
-        let found = try sel.fetch(members)
+        let found = try sel.fetch(cohort?.members)
+        let withheld = try unsafe(cohort, sel)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         let assembly = try store.assembly()
         let page = Array(found.dropFirst(offset).prefix(limit))
         let somatic = page.contains { $0.tumours > 0 } ? try SomaticSummaries.summaries(page, store: store) : []
-        let rows = page.enumerated().map { i, a in row(a, assembly: assembly, disclosure: disclosure, somatic: somatic.isEmpty ? nil : somatic[i]) }
+        let rows = page.enumerated().map { i, a in
+            row(a, assembly: assembly, disclosure: disclosure, somatic: somatic.isEmpty ? nil : somatic[i], withheld: withheld.contains(a.variantID))
+        }
         return Answer(body: ["query": .string(sel.summary), "assembly": .optional(assembly?.rawValue), "cohort": .optional(q["cohort"]),
                              "total": .int(found.count), "offset": .int(offset), "limit": .int(limit),
-                             "truncated": .bool(offset + rows.count < found.count), "variants": .array(Array(rows))],
+                             "truncated": .bool(offset < found.count - rows.count), "variants": .array(Array(rows))],
                       resultCount: rows.count, summary: sel.summary)
     }
 
@@ -120,7 +140,7 @@ struct NativeAPI: Sendable {
         guard q["region"] != nil, q["cohort"] != nil else { throw BadRequest("frequencies needs region and cohort") }
         var a = try variants(q, tier: tier, store: store)
         if case var .object(o) = a.body {
-            o["cohortSize"] = .int(Disclosure(k: config.minimumCount, tier: tier).count(try store.cohort(named: q["cohort"]!)?.count ?? 0))
+            o["cohortSize"] = .int(Disclosure(k: config.minimumCount, tier: tier).count(try cohortMembers(q["cohort"], tier: tier, store: store)?.members.count ?? 0))
             a.body = .object(o)
         }
         return a
@@ -132,12 +152,15 @@ struct NativeAPI: Sendable {
         var r = try BeaconRequest(query: [])
         r.geneId = symbol
         let sel = try VariantSelection.resolve(r, store: store, genes: genes, maxRegionBases: config.maxRegionBases)
-        let members = try cohortMembers(q["cohort"], tier: tier, store: store)
+        let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
+        let members = cohort?.members
+        let withheld = try unsafe(cohort, sel)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         var byKind: [String: Int] = [:]
         var total = 0, common = 0, carriersSeen = 0
         do {
-            for a in try sel.fetch(members) {
+            // A variant whose cohort count is withheld is left out of the cohort's tallies (tracker defence).
+            for a in try sel.fetch(members) where !withheld.contains(a.variantID) {
                 let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                 guard ac > 0 else { continue }
                 total += 1

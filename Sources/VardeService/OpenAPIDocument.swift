@@ -1,8 +1,10 @@
+import VariantCore
+
 /// The OpenAPI 3.1 document served at `/openapi.json`. A test checks that every path here answers and that every
 /// route the router serves is here.
 enum OpenAPIDocument {
     static func op(_ summary: String, tag: String, params: [(String, String, Bool)] = [], secured: Bool = false,
-                   answer: String? = nil) -> JSON {
+                   answer: String? = nil, body: Bool = false) -> JSON {
         let error: JSON = ["description": "Beacon error body", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         var o: [String: JSON] = [
             "summary": .string(summary), "tags": [.string(tag)],
@@ -12,12 +14,45 @@ enum OpenAPIDocument {
         ]
         if !params.isEmpty {
             o["parameters"] = .array(params.map { name, where_, required in
-                ["name": .string(name), "in": .string(where_), "required": .bool(required), "schema": ["type": "string"]]
+                ["name": .string(name), "in": .string(where_), "required": .bool(required), "schema": parameterSchema(name)]
             })
         }
+        if body { o["requestBody"] = ["required": true, "content": ["application/json": ["schema": beaconRequestBody]]] }
         if secured { o["security"] = [["bearer": []]] }
         return .object(o)
     }
+
+    /// Each parameter's accepted range, as the service checks it (so a fuzzer also sends values just outside).
+    static func parameterSchema(_ name: String) -> JSON {
+        switch name {
+        case "skip", "limit", "offset": ["type": "integer", "minimum": 0, "maximum": .int(BeaconRequest.maxPaging)]
+        case "variantMinLength", "variantMaxLength": ["type": "integer", "minimum": 0, "maximum": .int(Region.maxPosition)]
+        case "start", "end": ["type": "string", "pattern": "^[0-9]+(,[0-9]+)?$", "description": .string("0-based; one number, or two for a bracket query; at most \(Region.maxPosition)")]
+        default: ["type": "string"]
+        }
+    }
+
+    static let coordinate: JSON = ["type": "integer", "minimum": 0, "maximum": .int(Region.maxPosition)]
+    /// A Beacon v2 request body, as far as Varde reads it.
+    static let beaconRequestBody: JSON = [
+        "type": "object",
+        "properties": [
+            "meta": ["type": "object", "properties": ["apiVersion": ["type": "string"]]],
+            "query": ["type": "object", "properties": [
+                "requestParameters": ["type": "object", "properties": [
+                    "referenceName": ["type": "string"], "start": ["type": "array", "items": coordinate, "maxItems": 2],
+                    "end": ["type": "array", "items": coordinate, "maxItems": 2], "referenceBases": ["type": "string"],
+                    "alternateBases": ["type": "string"], "variantType": ["type": "string"], "geneId": ["type": "string"],
+                    "genomicAlleleShortForm": ["type": "string"], "assemblyId": ["type": "string"],
+                    "variantMinLength": coordinate, "variantMaxLength": coordinate,
+                ]],
+                "filters": ["type": "array", "items": ["type": "object", "properties": ["id": ["type": "string"]], "required": ["id"]]],
+                "pagination": ["type": "object", "properties": ["skip": parameterSchema("skip"), "limit": parameterSchema("limit")]],
+                "requestedGranularity": ["type": "string", "enum": ["boolean", "count", "record"]],
+                "testMode": ["type": "boolean"],
+            ]],
+        ],
+    ]
 
     static let count: JSON = ["type": ["integer", "null"], "minimum": 0]
     /// Response schemas of the native API (JSON Schema 2020-12, as OpenAPI 3.1 takes them); the tests validate real answers.
@@ -53,7 +88,9 @@ enum OpenAPIDocument {
                                            "properties": ["errorCode": ["type": "integer"], "errorMessage": ["type": "string"]]]]],
     ]
 
-    static let beaconQuery: [(String, String, Bool)] = BeaconRequest.getParameters.sorted().map { ($0, "query", false) }
+    /// The Beacon GET parameters Varde answers (aminoacidChange and mateName are read but answered 501, so not listed).
+    static let beaconQuery: [(String, String, Bool)] = BeaconRequest.getParameters.subtracting(["aminoacidChange", "mateName"]).sorted()
+        .map { ($0, "query", false) }
 
     static let document: JSON = {
         var paths: [String: JSON] = [
@@ -72,13 +109,13 @@ enum OpenAPIDocument {
         for (path, summary) in [("/g_variants", "Genomic variants (sequence, range, bracket, geneId, HGVS); 0-based coordinates"),
                                 ("/individuals", "Individuals matching filters"), ("/biosamples", "Biosamples matching filters"),
                                 ("/datasets", "Datasets: the whole store and the named cohorts"), ("/cohorts", "Named cohorts")] {
-            paths[path] = ["get": op(summary, tag: "beacon", params: beaconQuery), "post": op(summary + " (beaconRequestBody)", tag: "beacon")]
+            paths[path] = ["get": op(summary, tag: "beacon", params: beaconQuery), "post": op(summary + " (beaconRequestBody)", tag: "beacon", body: true)]
         }
         let idParam = [("id", "path", true)]
         paths["/g_variants/{id}"] = ["get": op("One variant by ID (CHROM-POS-REF-ALT, 1-based POS)", tag: "beacon", params: idParam + beaconQuery),
-                                     "post": op("One variant by ID", tag: "beacon", params: idParam)]
+                                     "post": op("One variant by ID", tag: "beacon", params: idParam, body: true)]
         paths["/datasets/{id}/g_variants"] = ["get": op("Variants counted within one dataset (cohort)", tag: "beacon", params: idParam + beaconQuery),
-                                              "post": op("Variants counted within one dataset (cohort)", tag: "beacon", params: idParam)]
+                                              "post": op("Variants counted within one dataset (cohort)", tag: "beacon", params: idParam, body: true)]
         let sel: [(String, String, Bool)] = NativeAPI.variantParameters.sorted().map { ($0, "query", false) }
         paths["/api/v1/variants"] = ["get": op("Variants with aggregates by one of region (1-based CHROM:START-END), gene, id, hgvs, rsid; optional cohort, limit, offset", tag: "native", params: sel, secured: true, answer: "Variants")]
         paths["/api/v1/variants/{id}"] = ["get": op("One variant by ID with aggregates", tag: "native", params: [("id", "path", true), ("cohort", "query", false)], secured: true, answer: "Variants")]

@@ -9,6 +9,17 @@ public final class QueryBudget: Sendable {
 
     public init(windowSeconds: Int) { self.windowSeconds = windowSeconds }
 
+    /// Whether `key` has spent its budget in the current window (without counting a request): the seconds until
+    /// the window ends, or nil if requests are still allowed.
+    public func exhausted(_ key: String, limit: Int, now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock { windows in
+            let length = Duration.seconds(windowSeconds)
+            guard let w = windows[key], now - w.start < length, w.used >= limit else { return nil }
+            let left = length - (now - w.start)
+            return max(1, Int((Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18).rounded(.up)))
+        }
+    }
+
     /// Counts one request against `key`; nil if allowed, else the seconds until the window ends (for Retry-After).
     public func spend(_ key: String, limit: Int, now: ContinuousClock.Instant = .now) -> Int? {
         state.withLock { windows in

@@ -1,4 +1,5 @@
 public import Foundation
+import VariantCore
 
 /// What `varde serve` reads from its configuration file (JSON), every field optional, then from `VARDE_SERVE_*`
 /// environment variables, which win. Defaults are the safe choices: k = 5, anonymous answers boolean only.
@@ -21,6 +22,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var requestsPerTokenPerWindow = 600
     public var requestsPerAddressPerWindow = 120
     public var budgetWindowSeconds = 60
+    /// Failed sign-ins (401) per client address per window; past it every request with a token gets 429.
+    public var authFailuresPerAddressPerWindow = 10
+    /// Seconds a connection may stay idle, and may take to send one request's headers, before it is closed.
+    public var idleTimeoutSeconds = 30
+    public var headerTimeoutSeconds = 10
     /// JSON list of tokens, each `{"name", "sha256", "role": "registered" | "controlled"}`; nil = anonymous only.
     public var tokensFile: String?
     /// Append-only JSON-lines audit log; nil = no audit log (the CLI defaults it beside the store).
@@ -33,7 +39,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case beaconId, beaconName, organizationId, organizationName, environment, minimumCount, minimumCohortSize,
              maxRegionBases, maxPageSize, requestsPerTokenPerWindow, requestsPerAddressPerWindow, budgetWindowSeconds,
-             tokensFile, auditLog, storeConnections
+             authFailuresPerAddressPerWindow, idleTimeoutSeconds, headerTimeoutSeconds, tokensFile, auditLog, storeConnections
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,6 +57,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         requestsPerTokenPerWindow = try c.decodeIfPresent(Int.self, forKey: .requestsPerTokenPerWindow) ?? d.requestsPerTokenPerWindow
         requestsPerAddressPerWindow = try c.decodeIfPresent(Int.self, forKey: .requestsPerAddressPerWindow) ?? d.requestsPerAddressPerWindow
         budgetWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .budgetWindowSeconds) ?? d.budgetWindowSeconds
+        authFailuresPerAddressPerWindow = try c.decodeIfPresent(Int.self, forKey: .authFailuresPerAddressPerWindow) ?? d.authFailuresPerAddressPerWindow
+        idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
+        headerTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .headerTimeoutSeconds) ?? d.headerTimeoutSeconds
         tokensFile = try c.decodeIfPresent(String.self, forKey: .tokensFile)
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog)
         storeConnections = try c.decodeIfPresent(Int.self, forKey: .storeConnections) ?? d.storeConnections
@@ -85,7 +94,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public static let environmentNames: [String: String] = Dictionary(uniqueKeysWithValues: [
         "beaconId", "beaconName", "organizationId", "organizationName", "environment", "minimumCount",
         "minimumCohortSize", "maxRegionBases", "maxPageSize", "requestsPerTokenPerWindow",
-        "requestsPerAddressPerWindow", "budgetWindowSeconds", "tokensFile", "auditLog", "storeConnections",
+        "requestsPerAddressPerWindow", "budgetWindowSeconds", "authFailuresPerAddressPerWindow",
+        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections",
     ].map { key in
         let snake = key.reduce(into: "") { s, ch in s += ch.isUppercase ? "_" + String(ch) : String(ch).uppercased() }
         return (key, "VARDE_SERVE_" + snake)
@@ -110,6 +120,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         if let v = try int("requestsPerTokenPerWindow") { requestsPerTokenPerWindow = v }
         if let v = try int("requestsPerAddressPerWindow") { requestsPerAddressPerWindow = v }
         if let v = try int("budgetWindowSeconds") { budgetWindowSeconds = v }
+        if let v = try int("authFailuresPerAddressPerWindow") { authFailuresPerAddressPerWindow = v }
+        if let v = try int("idleTimeoutSeconds") { idleTimeoutSeconds = v }
+        if let v = try int("headerTimeoutSeconds") { headerTimeoutSeconds = v }
         if let v = str("tokensFile") { tokensFile = v }
         if let v = str("auditLog") { auditLog = v }
         if let v = try int("storeConnections") { storeConnections = v }
@@ -118,8 +131,14 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     func validate() throws {
         guard minimumCount >= 1 else { throw ServiceError("minimumCount must be at least 1 (1 turns suppression off)") }
         guard maxRegionBases >= 1, maxPageSize >= 1, budgetWindowSeconds >= 1, storeConnections >= 1,
-              requestsPerTokenPerWindow >= 1, requestsPerAddressPerWindow >= 1 else {
-            throw ServiceError("maxRegionBases, maxPageSize, budgetWindowSeconds, storeConnections and the request budgets must be at least 1")
+              requestsPerTokenPerWindow >= 1, requestsPerAddressPerWindow >= 1, authFailuresPerAddressPerWindow >= 1,
+              idleTimeoutSeconds >= 1, headerTimeoutSeconds >= 1 else {
+            throw ServiceError("maxRegionBases, maxPageSize, budgetWindowSeconds, storeConnections, the request budgets and the timeouts must be at least 1")
+        }
+        // Ranges keep every product and sum of them far from overflow.
+        guard maxRegionBases <= Region.maxPosition, maxPageSize <= 10_000, minimumCount <= 1_000_000, minimumCohortSize <= 1_000_000,
+              budgetWindowSeconds <= 86_400, idleTimeoutSeconds <= 86_400, headerTimeoutSeconds <= 86_400, storeConnections <= 256 else {
+            throw ServiceError("a setting is out of range: maxRegionBases at most \(Region.maxPosition), maxPageSize at most 10000, minimumCount and minimumCohortSize at most 1000000, windows and timeouts at most 86400 s, storeConnections at most 256")
         }
         guard ["dev", "test", "staging", "prod"].contains(environment) else {
             throw ServiceError("environment must be one of dev, test, staging, prod (Beacon's enum), not '\(environment)'")

@@ -9,6 +9,11 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
     /// Last base, 1-based inclusive; `nil` for "to the end of the contig".
     public var end: Int?
 
+    /// The largest position any parser accepts (2^32 − 1): beyond every chromosome of every assembly Varde serves
+    /// and BCF's 32-bit POS, and small enough that sums and differences of two positions never overflow `Int`.
+    /// Every number read from text (a client, a file, the command line) is checked against it before arithmetic.
+    public static let maxPosition = 4_294_967_295
+
     public init(contig: String, start: Int = 1, end: Int? = nil) {
         self.contig = contig
         self.start = start
@@ -39,15 +44,17 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
         guard !contig.isEmpty else { throw .malformed(text, reason: "the contig name is empty") }
         if range.isEmpty { self.init(contig: contig); return }
         let parts = range.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let start = Int(parts[0]), start >= 1 else {
-            throw .malformed(text, reason: "the start must be a whole number of at least 1 (coordinates are 1-based)")
+        guard let start = Int(parts[0]), start >= 1, start <= Self.maxPosition else {
+            throw .malformed(text, reason: "the start must be a whole number from 1 to \(Self.maxPosition) (coordinates are 1-based)")
         }
         var end: Int? = start
         if parts.count == 2 {
             if parts[1].isEmpty {
                 end = nil
             } else {
-                guard let e = Int(parts[1]) else { throw .malformed(text, reason: "the end must be a whole number") }
+                guard let e = Int(parts[1]), e <= Self.maxPosition else {
+                    throw .malformed(text, reason: "the end must be a whole number of at most \(Self.maxPosition)")
+                }
                 guard e >= start else { throw .malformed(text, reason: "the end (\(e)) is before the start (\(start))") }
                 end = e
             }

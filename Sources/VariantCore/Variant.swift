@@ -104,7 +104,7 @@ public struct VariantID: Hashable, Sendable, CustomStringConvertible {
         let sep: Character = text.contains("-") ? "-" : ":"
         let parts = text.trimmingWhitespace().split(separator: sep, omittingEmptySubsequences: false)
         guard parts.count == 4, !parts[0].isEmpty else { throw .malformed(text) }
-        guard let pos = Int(parts[1]), pos >= 1 else { throw .malformed(text) }
+        guard let pos = Int(parts[1]), pos >= 1, pos <= Region.maxPosition else { throw .malformed(text) }
         let ref = parts[2].uppercased(), alt = parts[3].uppercased()
         let bases = Set("ACGTN")
         guard !ref.isEmpty, !alt.isEmpty, ref.allSatisfy(bases.contains), alt.allSatisfy(bases.contains) else {
@@ -119,7 +119,7 @@ public enum VariantIDError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .malformed(t):
-            "cannot read variant ID '\(t)': write it as CHROM-POS-REF-ALT with a 1-based POS and A/C/G/T/N alleles, e.g. 22-16050075-A-G"
+            "cannot read variant ID '\(t)': write it as CHROM-POS-REF-ALT with a 1-based POS (1 to \(Region.maxPosition)) and A/C/G/T/N alleles, e.g. 22-16050075-A-G"
         }
     }
 }

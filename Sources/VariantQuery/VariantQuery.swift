@@ -121,7 +121,9 @@ public final class VariantQuery {
             return [o]
         }
         guard let person else { return [] }
-        let p = try Pseudonymizer.fromEnvironment(file: secretFile).pseudonym(person)
+        let pseudonymizer = try Pseudonymizer.fromEnvironment(file: secretFile)
+        try pseudonymizer.checkSecret(against: store, record: false)
+        let p = pseudonymizer.pseudonym(person)
         guard let os = try store.ordinals(pseudonyms: [p])[p] else {
             throw LoadError("no sample of that person is in the store", fix: "check the person key and the pseudonym secret")
         }
@@ -159,8 +161,13 @@ public final class VariantQuery {
         let query = text.trimmingWhitespace()
         let parts = query.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, parts[1].hasPrefix("g.") || parts[1].hasPrefix("m."),
-              let position = Int(parts[1].dropFirst(2).prefix { $0.isNumber }), position > 0 else {
+              let position = Int(parts[1].dropFirst(2).prefix { $0.isASCII && $0.isNumber }), position > 0 else {
             throw LoadError("cannot read '\(text)' as genomic HGVS", fix: "write ACCESSION:g.POSITIONchange, e.g. NC_000007.14:g.140753336A>T")
+        }
+        // Range-checked before the search window's arithmetic (a client can send any digits).
+        guard position <= Region.maxPosition else {
+            throw LoadError("the position in '\(text)' is beyond \(Region.maxPosition), the largest Varde reads",
+                            fix: "give a position on the chromosome, e.g. NC_000007.14:g.140753336A>T")
         }
         guard let assembly else { return [] }
         let chromosomes = (1...22).map(String.init) + ["X", "Y", "MT"]
@@ -203,6 +210,7 @@ public final class VariantQuery {
         let rest = entries.filter { bySample[$0] == nil }
         if !rest.isEmpty {
             let p = try Pseudonymizer.fromEnvironment(file: secretFile)
+            try p.checkSecret(against: store, record: false)
             let byPerson = try store.ordinals(pseudonyms: rest.map(p.pseudonym))
             for (k, key) in rest.enumerated() {
                 guard let o = byPerson[p.pseudonym(key)] else {
@@ -232,8 +240,8 @@ public final class VariantQuery {
         for (i, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
             if line.hasPrefix("#") || line.hasPrefix("track") || line.hasPrefix("browser") || line.isEmpty { continue }
             let f = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
-            guard f.count >= 3, let start = Int(f[1]), let end = Int(f[2]), start >= 0, end > start else {
-                throw LoadError(path: path, line: i + 1, "expected CHROM, START, END (0-based, half-open) with END > START",
+            guard f.count >= 3, let start = Int(f[1]), let end = Int(f[2]), start >= 0, end > start, end <= Region.maxPosition else {
+                throw LoadError(path: path, line: i + 1, "expected CHROM, START, END (0-based, half-open) with END > START and END at most \(Region.maxPosition)",
                                 fix: "write BED lines like: chr7<TAB>55019016<TAB>55211628")
             }
             out.append(Region(contig: String(f[0]), start: start + 1, end: end))

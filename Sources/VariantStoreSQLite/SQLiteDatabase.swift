@@ -17,6 +17,7 @@ final class SQLiteDatabase {
     init(path: String, onWait: (@Sendable (String) -> Void)? = nil) throws(StoreError) {
         self.path = path
         var db: OpaquePointer?
+        Self.createOwnerOnly(path)
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

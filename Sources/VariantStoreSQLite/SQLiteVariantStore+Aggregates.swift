@@ -198,6 +198,7 @@ extension SQLiteVariantStore {
                 try db.statement("DELETE FROM sample WHERE ordinal = ?").run([.int(Int(o))])
                 try db.statement("DELETE FROM cohort_member WHERE ordinal = ?").run([.int(Int(o))])
             }
+            try scrubCohortDefinitions(naming: names)
             for pid in people {
                 // Another germline/normal sample of the same person now counts in their place.
                 if try db.scalarInt("SELECT count(*) FROM sample WHERE person_id = ? AND counted = 1 AND active = 1", [.int(pid)]) == 0 {

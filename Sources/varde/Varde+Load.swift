@@ -86,6 +86,8 @@ extension Varde {
                 }
                 let pseudonymizer = try Pseudonymizer.fromEnvironment(file: secretFile)
                 let store = try storeOptions.open()
+                // One pseudonym secret per store, whichever way the files are loaded (issue 21, finding 5).
+                try pseudonymizer.checkSecret(against: store, record: true)
                 let paths = try Loader.inputFiles(files, filesFrom: filesFrom)
                 if mode() == .perFile {
                     let loader = Loader(options: options, pseudonymizer: pseudonymizer)
@@ -144,7 +146,11 @@ extension Varde {
             try await failing {
                 let store = try storeOptions.open()
                 let target: ErasureTarget
-                if let person { target = .person(pseudonym: try Pseudonymizer.fromEnvironment(file: secretFile).pseudonym(person)) }
+                if let person {
+                    let p = try Pseudonymizer.fromEnvironment(file: secretFile)
+                    try p.checkSecret(against: store, record: false)
+                    target = .person(pseudonym: p.pseudonym(person))
+                }
                 else { target = .sample(name: sample!) }
                 let r = try store.erase(target)
                 print("erased \(r.samples.count) sample(s); \(r.callRowsRewritten) genotype rows rewritten, \(r.coverageBlocksDeleted) coverage blocks deleted, \(r.variantsDropped) variants dropped")

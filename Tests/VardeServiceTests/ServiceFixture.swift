@@ -37,6 +37,35 @@ enum ServiceFixture {
         return path
     }()
 
+    /// The tracker-attack store: the same slice loaded with a manifest (sex and diagnosis for everyone) where
+    /// ICD-10 C71 holds 26 people, 25 men and one woman (who carries singletons), C34 holds 40, and the cohorts `c71` (the 26), `c71_male`
+    /// (the 25) and `females` are made in that order, as the attack review made them.
+    static let trackerStore: String = {
+        let dir = try! Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("tracker.db").path
+        let samples = try! Shell.run(["bcftools", "query", "-l", vcf]).stdout.split(separator: "\n").map(String.init)
+        // The woman with C71 carries singletons (as in the review): the first sample after the 25 men with an AC 1 call.
+        let singletons = try! Shell.run(["bash", "-c", "bcftools view -i 'INFO/AC==1' '\(vcf)' | bcftools query -f '[%SAMPLE %GT\\n]' | grep -v ' 0|0$' | cut -d' ' -f1"])
+        let carriers = Set(singletons.stdout.split(separator: "\n").map(String.init))
+        let woman = samples.indices.first { $0 >= 25 && carriers.contains(samples[$0]) }!
+        var manifest = "sample\tperson\tsex\tdiagnosis\n"
+        for (i, name) in samples.enumerated() {
+            let sex = i < 25 ? "male" : i == woman ? "female" : i % 2 == 0 ? "female" : "male"
+            let diagnosis = i < 25 || i == woman ? "C71.9" : (100..<140).contains(i) ? "C34.1" : ""
+            manifest += "\(name)\tperson-\(name)\t\(sex)\t\(diagnosis)\n"
+        }
+        let manifestPath = dir.appendingPathComponent("manifest.tsv").path
+        try! manifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let load = try! Shell.run([Shell.varde, "load", "--quiet", "--store", path, "--manifest", manifestPath, vcf], environment: env)
+        precondition(load.status == 0, load.stderr)
+        for (name, conditions) in [("c71", ["diagnosis=C71"]), ("c71_male", ["diagnosis=C71", "sex=male"]), ("females", ["sex=female"])] {
+            let made = try! Shell.run([Shell.varde, "cohort", "create", "--store", path, name] + conditions.flatMap { ["--where", $0] }, environment: env)
+            precondition(made.status == 0, made.stderr)
+            Thread.sleep(forTimeInterval: 1.1)  // creation times order the cohorts (to the second)
+        }
+        return path
+    }()
+
     static let hg38Store: String = {
         let dir = try! Fixtures.temporaryDirectory()
         let path = dir.appendingPathComponent("hg38.db").path
