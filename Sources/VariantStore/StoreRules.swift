@@ -144,6 +144,30 @@ public struct StoredCalls: Sendable, Equatable {
         return m
     }
 
+    /// The union of several occurrences of one variant (in one pass, however many: compaction merges a variant's
+    /// entries from hundreds of batches). QC follows the merged carrier order.
+    public static func union(_ parts: [StoredCalls]) -> StoredCalls {
+        guard parts.count > 1 else { return parts.first ?? StoredCalls(het: [], homAlt: [], hemi: [], homRef: [], noCall: [], exceptions: [], qc: []) }
+        func u(_ lists: [[UInt32]]) -> [UInt32] {
+            var all = lists.flatMap { $0 }
+            all.sort()
+            var out: [UInt32] = []
+            out.reserveCapacity(all.count)
+            for o in all where out.last != o { out.append(o) }
+            return out
+        }
+        var m = StoredCalls(het: u(parts.map(\.het)), homAlt: u(parts.map(\.homAlt)), hemi: u(parts.map(\.hemi)),
+                            homRef: u(parts.map(\.homRef)), noCall: u(parts.map(\.noCall)), exceptions: parts.flatMap(\.exceptions), qc: [])
+        if parts.contains(where: { !$0.qc.isEmpty && $0.qc.count == $0.carriers.count }) {
+            var q: [UInt32: CarrierQC] = [:]
+            for p in parts where p.qc.count == p.carriers.count {
+                for (o, v) in zip(p.carriers, p.qc) where q[o] == nil { q[o] = v }
+            }
+            m.qc = m.carriers.map { q[$0] ?? CarrierQC(depth: nil, genotypeQuality: nil, vaf: nil) }
+        }
+        return m
+    }
+
     /// Without the given samples.
     public func removing(_ ordinals: Set<UInt32>) -> StoredCalls {
         let keepQC = qc.count == carriers.count

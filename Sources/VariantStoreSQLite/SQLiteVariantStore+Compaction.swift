@@ -66,14 +66,17 @@ extension SQLiteVariantStore {
         let one = try db.statement("SELECT data, base, span FROM calls_segment WHERE segment_id = ?")
         let position = try db.statement("SELECT pos FROM variant WHERE vid = ?")
         let writer = SegmentWriter(db: db, batchID: firstBatch, layout: range)
-        var pending: [Int: (pos: Int, calls: StoredCalls)] = [:]
+        // A variant's occurrences (one per unit holding it), merged once when written; the variants waiting, by
+        // position, in a min-heap (a sweep over hundreds of batches holds many thousands at once).
+        var pending: [Int: (pos: Int, parts: [StoredCalls])] = [:]
+        var order = MinHeap<PendingKey>()
         var contig = -1
         var read = 0, written = 0
         func flush(below limit: Int) throws(StoreError) {
-            let ready = pending.filter { $0.value.pos < limit }.sorted { ($0.value.pos, $0.key) < ($1.value.pos, $1.key) }
-            for (vid, v) in ready {
-                try writer.add(vid: vid, contigID: contig, position: v.pos, v.calls)
-                pending[vid] = nil
+            while let top = order.peek, top.pos < limit {
+                _ = order.pop()
+                guard let v = pending.removeValue(forKey: top.vid) else { continue }
+                try writer.add(vid: top.vid, contigID: contig, position: v.pos, StoredCalls.union(v.parts))
                 written += 1
             }
         }
@@ -93,8 +96,8 @@ extension SQLiteVariantStore {
             for e in entries {
                 read += 1
                 let calls = StoredCalls(e, base: from.base)
-                if let have = pending[e.vid] {
-                    pending[e.vid] = (have.pos, have.calls.merged(with: calls))
+                if pending[e.vid] != nil {
+                    pending[e.vid]!.parts.append(calls)
                     continue
                 }
                 position.reset()
@@ -103,8 +106,10 @@ extension SQLiteVariantStore {
                     throw StoreError(.corrupt, "calls segment \(seg.id) holds variant \(e.vid), which the store lacks",
                                      fix: "restore the store from a backup")
                 }
-                pending[e.vid] = (position.int(0), calls)
+                let pos = position.int(0)
                 position.reset()
+                pending[e.vid] = (pos, [calls])
+                order.push(PendingKey(pos: pos, vid: e.vid))
             }
         }
         try flush(below: .max)
@@ -112,5 +117,47 @@ extension SQLiteVariantStore {
         let delete = try db.statement("DELETE FROM calls_segment WHERE segment_id = ?")
         for seg in segments { try delete.run([.int(seg.id)]) }
         return (read, written)
+    }
+}
+
+/// A variant waiting to be written by the compaction sweep: written in (position, vid) order.
+struct PendingKey: Comparable {
+    var pos: Int
+    var vid: Int
+    static func < (a: Self, b: Self) -> Bool { (a.pos, a.vid) < (b.pos, b.vid) }
+}
+
+/// A binary min-heap (the standard library has none, and swift-collections is not a dependency of the store).
+struct MinHeap<Element: Comparable> {
+    private var items: [Element] = []
+    var peek: Element? { items.first }
+    var isEmpty: Bool { items.isEmpty }
+
+    mutating func push(_ e: Element) {
+        items.append(e)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i] < items[parent] else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Element? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < items.count, items[l] < items[m] { m = l }
+            if r < items.count, items[r] < items[m] { m = r }
+            guard m != i else { break }
+            items.swapAt(i, m)
+            i = m
+        }
+        return top
     }
 }
