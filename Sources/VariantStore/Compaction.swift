@@ -34,6 +34,9 @@ public struct CompactionReport: Sendable, Equatable {
     /// Variant entries read and written (entries of one variant in several units become one).
     public var entriesRead: Int
     public var entriesWritten: Int
+    /// Variant rows put back in genomic order (a full compaction of a store whose rows were scattered by many
+    /// loads; 0 when they were in order).
+    public var variantsReordered: Int = 0
 
     public init(rangesWritten: Int = 0, unitsMerged: Int = 0, segmentsBefore: Int = 0, segmentsAfter: Int = 0,
                 entriesRead: Int = 0, entriesWritten: Int = 0) {
@@ -45,7 +48,7 @@ public struct CompactionReport: Sendable, Equatable {
         self.entriesWritten = entriesWritten
     }
 
-    public var didWork: Bool { rangesWritten > 0 }
+    public var didWork: Bool { rangesWritten > 0 || variantsReordered > 0 }
 }
 
 /// The ordinal units a store's segments are grouped by (a batch, or a range compaction merged), and which of them

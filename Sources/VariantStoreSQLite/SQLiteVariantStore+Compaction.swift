@@ -21,7 +21,13 @@ extension SQLiteVariantStore {
             let units = try compactionUnits()
             let groups = automatic ? planner.automatic(units) : planner.full(units)
             var report = CompactionReport()
-            guard !groups.isEmpty else { return report }
+            // A full compaction also puts the variant rows back in genomic order when loads have scattered them.
+            var reorder = false
+            if !automatic {
+                let scattered = try variantsOutOfOrder(), variants = try db.scalarInt("SELECT count(*) FROM variant") ?? 0
+                reorder = scattered * 100 > variants
+            }
+            guard !groups.isEmpty || reorder else { return report }
             report.segmentsBefore = try db.scalarInt("SELECT count(*) FROM calls_segment") ?? 0
             for (i, group) in groups.enumerated() {
                 let range = SegmentRange(base: group[0].base, span: Int(group[group.count - 1].upperBound - group[0].base))
@@ -32,14 +38,88 @@ extension SQLiteVariantStore {
                 report.entriesRead += read
                 report.entriesWritten += written
             }
+            if reorder {
+                progress?("putting the variant rows in genomic order")
+                report.variantsReordered = try reorderVariants()
+            }
             report.segmentsAfter = try db.scalarInt("SELECT count(*) FROM calls_segment") ?? 0
             // An audit row: every change to the calls comes with a batch or an audit row, which is how two connections
             // of one query know they read one state (committedState).
             try db.statement("INSERT INTO audit(at, action, subject, details) VALUES (?, 'compact', 'store', ?)")
                 .run([.text(Clock.now()),
-                      .text("ranges=\(report.rangesWritten) units=\(report.unitsMerged) segments_before=\(report.segmentsBefore) segments_after=\(report.segmentsAfter)")])
+                      .text("ranges=\(report.rangesWritten) units=\(report.unitsMerged) segments_before=\(report.segmentsBefore) segments_after=\(report.segmentsAfter) variants_reordered=\(report.variantsReordered)")])
             return report
         }
+    }
+
+    /// Variants whose row comes before the previous variant's in genomic order: each batch appends the variants it
+    /// is the first to meet, so after many per-genome loads a region's rows are spread over the whole table, and a
+    /// region query reads several times the rows it needs (1,000 single-sample loads: 95,838 rows read for 19,840).
+    func variantsOutOfOrder() throws(StoreError) -> Int {
+        let s = try db.statement("SELECT vid FROM variant INDEXED BY variant_allele ORDER BY contig_id, pos, ref, alt")
+        defer { s.reset() }
+        var last = Int.min, out = 0
+        while try s.step() {
+            let v = s.int(0)
+            if v < last { out += 1 }
+            last = v
+        }
+        return out
+    }
+
+    /// Renumbers every variant in genomic order (contig, position, REF, ALT), so the table, which is clustered by
+    /// variant id, holds a region's rows together again: the variant and annotation tables are rewritten in that
+    /// order and every segment's entries get the new ids (their order in a segment, and so the linkage coding, stays).
+    /// Inside the compaction's transaction. Returns the variants renumbered.
+    private func reorderVariants() throws(StoreError) -> Int {
+        try db.execute("""
+            DROP TABLE IF EXISTS temp.vid_map;
+            CREATE TEMP TABLE vid_map(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+            INSERT INTO vid_map(old, new) SELECT vid, row_number() OVER (ORDER BY contig_id, pos, ref, alt) FROM variant;
+            """)
+        func rebuild(_ table: String, orderBy: String) throws(StoreError) {
+            let ddl = try db.statement("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+            try ddl.bind([.text(table)])
+            guard try ddl.step(), let create = ddl.text(0) else { throw StoreError(.database, "the store has no \(table) table") }
+            ddl.reset()
+            var indexes: [String] = []
+            let idx = try db.statement("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+            try idx.bind([.text(table)])
+            while try idx.step() { indexes.append(idx.text(0) ?? "") }
+            idx.reset()
+            var columns: [String] = []
+            let info = try db.statement("SELECT name FROM pragma_table_info(?)")
+            try info.bind([.text(table)])
+            while try info.step() { columns.append(info.text(0) ?? "") }
+            info.reset()
+            let select = columns.map { $0 == "vid" ? "m.new" : "t.\($0)" }.joined(separator: ", ")
+            guard let open = create.firstIndex(of: "(") else { throw StoreError(.database, "cannot read the \(table) table's definition") }
+            try db.execute("""
+                CREATE TABLE \(table)_ordered\(create[open...]);
+                INSERT INTO \(table)_ordered(\(columns.joined(separator: ", "))) SELECT \(select) FROM \(table) t JOIN temp.vid_map m ON m.old = t.vid ORDER BY \(orderBy);
+                DROP TABLE \(table);
+                ALTER TABLE \(table)_ordered RENAME TO \(table);
+                """)
+            for sql in indexes { try db.execute(sql) }
+        }
+        db.resetAll()
+        try rebuild("variant", orderBy: "m.new")
+        try rebuild("annotation", orderBy: "m.new")
+        let map = try db.statement("SELECT new FROM temp.vid_map WHERE old = ?")
+        try rewriteSegments { _, entries throws(StoreError) in
+            var out = entries
+            for i in out.indices {
+                map.reset()
+                try map.bind([.int(out[i].vid)])
+                guard try map.step() else { throw StoreError(.corrupt, "a calls segment names variant \(out[i].vid), which the store lacks", fix: "restore the store from a backup") }
+                out[i].vid = map.int(0)
+            }
+            map.reset()
+            return out
+        }
+        let n = try db.scalarInt("SELECT count(*) FROM temp.vid_map") ?? 0
+        try db.execute("DROP TABLE temp.vid_map")
+        return n
     }
 
     /// How many small batches a load's automatic compaction would merge now.

@@ -13,7 +13,9 @@ extension Varde {
                 per batch. Compaction rewrites neighbouring small batches' segments, genomic range by range, as if their \
                 samples had been loaded as one batch; large batches are left alone. It runs in one transaction: loads wait \
                 for it, readers keep their snapshot, and a kill leaves the store as it was. 'varde load' also compacts by \
-                itself once --fanout small batches have piled up (see --no-compact there).
+                itself once 32 small batches have piled up (see --no-compact there). A full compaction (not --automatic) also \
+                puts the variant rows back in genomic order when many loads have scattered them (each load appends the \
+                variants it meets first), so that a region's rows are read together.
                 """)
         @OptionGroup var storeOptions: StoreOptions
         @Option(name: .customLong("small-batch"), help: "Batches with fewer samples than this are merged.") var smallBatch = CompactionPolicy().smallBatch
@@ -41,6 +43,7 @@ extension Varde {
                 print("segments_after\t\(r.segmentsAfter)")
                 print("entries_read\t\(r.entriesRead)")
                 print("entries_written\t\(r.entriesWritten)")
+                print("variants_reordered\t\(r.variantsReordered)")
                 print(String(format: "seconds\t%.2f", Date().timeIntervalSince(started)))
             }
         }
