@@ -14,7 +14,7 @@ runs=${RUNS:-3}
 export VARDE_PSEUDONYM_KEY=${VARDE_PSEUDONYM_KEY:-bench-secret-not-for-production-0123}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 lengths=(248956422 242193529 198295559 190214555 181538259 170805979 159345973 145138636 138394717 133797422 135086622 133275309 114364328 107043718 101991189 90338345 83257441 80373285 58617616 64444167 46709983 50818468)
-bcftools query -l "$file" | head -22 > "$tmp/samples.txt"
+bcftools query -l "$file" | awk 'NR <= 22' > "$tmp/samples.txt"
 {
   echo '##fileformat=VCFv4.2'
   for c in $(seq 1 22); do echo "##contig=<ID=$c,length=${lengths[$((c-1))]}>"; done
