@@ -120,13 +120,7 @@ extension Loader {
                 guard feed.put(.chunk(out)) else { return }
                 if done { break }
             }
-            var ploidy: [[ContigClass: Int]] = []
-            for k in columns.indices {
-                var learned: [ContigClass: Int] = [:]
-                for cls in ContigClass.allCases where builder.defaults[cls.rawValue][k] > 0 { learned[cls] = builder.defaults[cls.rawValue][k] }
-                ploidy.append(learned)
-            }
-            _ = feed.put(.done(records: records, skipped: skipped, ploidy: ploidy))
+            _ = feed.put(.done(records: records, skipped: skipped, ploidy: columns.indices.map(builder.learnedPloidy)))
         } catch {
             _ = feed.put(.failed(error))
         }
@@ -222,11 +216,7 @@ extension Loader {
             if out.output.records < 4096 { break }
         }
         var ploidy: [UInt32: [ContigClass: Int]] = [:]
-        for (k, col) in columns.enumerated() {
-            var learned: [ContigClass: Int] = [:]
-            for cls in ContigClass.allCases where builder.defaults[cls.rawValue][k] > 0 { learned[cls] = builder.defaults[cls.rawValue][k] }
-            ploidy[col.ordinal] = learned
-        }
+        for (k, col) in columns.enumerated() { ploidy[col.ordinal] = builder.learnedPloidy(k) }
         try writer.finish(ploidy: ploidy, records: [records])
         return records
     }

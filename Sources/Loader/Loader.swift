@@ -139,13 +139,7 @@ public struct Loader: Sendable {
                 totals.records += fileTotals.records
                 totals.skipped += fileTotals.skipped
                 // Each sample's default ploidy per contig class: what it counts where its file has no record.
-                for (k, col) in columns.enumerated() {
-                    var learned: [ContigClass: Int] = [:]
-                    for cls in ContigClass.allCases where builder.defaults[cls.rawValue][k] > 0 {
-                        learned[cls] = builder.defaults[cls.rawValue][k]
-                    }
-                    ploidy[col.ordinal] = learned
-                }
+                for (k, col) in columns.enumerated() { ploidy[col.ordinal] = builder.learnedPloidy(k) }
             }
             try writer.finish(ploidy: ploidy, records: recordsPerFile)
             try writer.commit()

@@ -52,6 +52,14 @@ public struct SiteBuilder: Sendable {
         refresh(cls)
     }
 
+    /// Column `column`'s default ploidy per contig class, for the classes its file showed it in: what the sample
+    /// counts where its file has no record.
+    public func learnedPloidy(_ column: Int) -> [ContigClass: Int] {
+        var out: [ContigClass: Int] = [:]
+        for cls in ContigClass.allCases where defaults[cls.rawValue][column] > 0 { out[cls] = defaults[cls.rawValue][column] }
+        return out
+    }
+
     func defaultPloidy(_ column: Int, _ cls: Int) -> Int {
         let d = defaults[cls][column]
         return d > 0 ? d : 2

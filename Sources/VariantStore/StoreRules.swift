@@ -130,19 +130,8 @@ public struct StoredCalls: Sendable, Equatable {
     public var isEmpty: Bool { het.isEmpty && homAlt.isEmpty && hemi.isEmpty && homRef.isEmpty && noCall.isEmpty }
     public var carriers: [UInt32] { het + homAlt + hemi }
 
-    /// Union with another occurrence; QC follows the merged carrier order.
-    public func merged(with o: StoredCalls) -> StoredCalls {
-        func qcMap(_ c: StoredCalls) -> [UInt32: CarrierQC] {
-            guard c.qc.count == c.carriers.count else { return [:] }
-            return Dictionary(zip(c.carriers, c.qc), uniquingKeysWith: { a, _ in a })
-        }
-        let q = qcMap(self).merging(qcMap(o)) { a, _ in a }
-        func u(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] { Array(Set(a).union(b)).sorted() }
-        var m = StoredCalls(het: u(het, o.het), homAlt: u(homAlt, o.homAlt), hemi: u(hemi, o.hemi), homRef: u(homRef, o.homRef),
-                            noCall: u(noCall, o.noCall), exceptions: exceptions + o.exceptions, qc: [])
-        if !q.isEmpty { m.qc = m.carriers.map { q[$0] ?? CarrierQC(depth: nil, genotypeQuality: nil, vaf: nil) } }
-        return m
-    }
+    /// Union with another occurrence; QC follows the merged carrier order (``union(_:)``).
+    public func merged(with o: StoredCalls) -> StoredCalls { Self.union([self, o]) }
 
     /// The union of several occurrences of one variant (in one pass, however many: compaction merges a variant's
     /// entries from hundreds of batches). QC follows the merged carrier order.
