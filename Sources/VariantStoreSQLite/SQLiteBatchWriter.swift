@@ -13,12 +13,6 @@ final class SQLiteBatchWriter: BatchWriter {
     /// Samples superseded by `--replace`: aggregates are recomputed at commit.
     private var needsRecompute = false
     private var finished = false
-    /// Variants this batch has met lately (a file's records come in position order, so a second record of one allele
-    /// comes soon after the first; bounded, so memory does not grow with the file), and those it met more than once:
-    /// their calls are stored as the union, and their counts are recomputed from it at finish.
-    private var seen = Set<Int>()
-    private var seenContig = ""
-    private var repeated = Set<Int>()
     private var open = true
     private let segments: SegmentWriter
 
@@ -157,8 +151,6 @@ final class SQLiteBatchWriter: BatchWriter {
                 try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
             }
         }
-        if site.contig != seenContig || seen.count >= 1 << 17 { seen.removeAll(keepingCapacity: true); seenContig = site.contig }
-        if !seen.insert(vid).inserted { repeated.insert(vid) }
         if !site.filters.isEmpty { try addFilters(site.filters, vid: vid) }
         if !site.annotations.isEmpty { try addAnnotations(site.annotations, vid: vid) }
         try writeCalls(vid: vid, site)
@@ -245,7 +237,7 @@ final class SQLiteBatchWriter: BatchWriter {
         for (i, n) in records.enumerated() {
             try db.statement("UPDATE source_file SET records = ? WHERE batch_id = ? AND file_index = ?").run([.int(n), .int(batchID), .int(i)])
         }
-        if needsRecompute { try store.recomputeAggregates(write: true) } else { try store.recomputeVariants(repeated) }
+        if needsRecompute { try store.recomputeAggregates(write: true) } else { try store.recomputeVariants(segments.merged) }
         finished = true
     }
 

@@ -30,6 +30,9 @@ final class SegmentWriter {
     private var firstPos = Int.max, lastPos = Int.min
     /// Segments written so far.
     private(set) var written = 0
+    /// Variants whose calls met a second occurrence in this batch (another record of the same allele) and are stored
+    /// as the union: their counts are recomputed from it when the batch finishes, not added twice.
+    private(set) var merged = Set<Int>()
 
     init(db: SQLiteDatabase, batchID: Int, layout: SegmentRange, legacy: Bool = false) {
         self.db = db
@@ -42,6 +45,7 @@ final class SegmentWriter {
         if let i = indexOfVid[vid] {
             // A second occurrence in this batch while its segment is still open (another file, a duplicate record).
             entries[i] = StoredCalls(entries[i], base: layout.base).merged(with: calls).entry(vid: vid, base: layout.base)
+            merged.insert(vid)
             return
         }
         if !entries.isEmpty, contigID != self.contigID || entries.count >= CallSegment.maxEntries(span: layout.span)
