@@ -46,9 +46,15 @@ let package = Package(
         // The call-segment codec (carrier lists, linkage, Rice coding, counts from the bytes): no domain, no driver.
         .target(name: "SegmentCodec", swiftSettings: strictSettings),
         .target(name: "VariantStore", dependencies: ["VariantCore", "SegmentCodec"], swiftSettings: strictSettings),
-        .target(name: "VariantStoreSQLite", dependencies: ["CSQLite", "VariantStore", "VariantCore"], swiftSettings: strictSettings),
+        // The store's logic over SQL, shared by every engine behind the SQLConnection protocol; no driver.
+        .target(name: "VariantStoreSQL", dependencies: ["VariantStore", "VariantCore"], swiftSettings: strictSettings),
+        // The SQLite engine (the embedded default) and the PostgreSQL engine over PostgresNIO.
+        .target(name: "VariantStoreSQLite", dependencies: ["CSQLite", "VariantStoreSQL", "VariantStore", "VariantCore"], swiftSettings: strictSettings),
+        .target(name: "VariantStorePostgres", dependencies: ["VariantStoreSQL", "VariantStore", "VariantCore",
+                                                            .product(name: "PostgresNIO", package: "postgres-nio")],
+                swiftSettings: strictSettings),
         // The one factory behind --store / VARDE_STORE: a path opens SQLite, a postgres:// URL PostgreSQL.
-        .target(name: "StoreFactory", dependencies: ["VariantStore", "VariantStoreSQLite"], swiftSettings: strictSettings),
+        .target(name: "StoreFactory", dependencies: ["VariantStore", "VariantStoreSQLite", "VariantStorePostgres"], swiftSettings: strictSettings),
         .target(name: "Loader", dependencies: ["VCF", "VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
         .target(name: "VariantQuery", dependencies: ["VariantCore", "VCF", "VariantStore", "Loader"], swiftSettings: strictSettings),
@@ -84,7 +90,7 @@ let package = Package(
         .testTarget(name: "VariantCoreTests", dependencies: ["VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF", "VariantCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SegmentCodecTests", dependencies: ["SegmentCodec"], swiftSettings: strictSettings),
-        .testTarget(name: "VariantStoreTests", dependencies: ["VariantStore", "VariantStoreSQLite", "StoreFactory", "Loader", "VCF", "VariantCore", "TestSupport"],
+        .testTarget(name: "VariantStoreTests", dependencies: ["VariantStore", "VariantStoreSQL", "VariantStoreSQLite", "VariantStorePostgres", "StoreFactory", "Loader", "VCF", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "OMOPTests", dependencies: ["OMOP", "VariantStore", "VariantStoreSQLite", "VariantCore", "TestSupport"],
                     swiftSettings: strictSettings),

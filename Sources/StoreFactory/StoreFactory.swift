@@ -1,5 +1,6 @@
 public import VariantStore
 internal import VariantStoreSQLite
+internal import VariantStorePostgres
 
 /// Every capability a command or the service may ask of a store: the ``VariantStore`` protocols, the OMOP carrier scan
 /// and the OMOP vocabulary.
@@ -24,9 +25,8 @@ public enum StoreFactory {
         switch Self.location(location) {
         case let .sqlite(path):
             return try SQLiteVariantStore(path: path, onWait: onWait)
-        case .postgres:
-            throw StoreError(.invalidInput, "this build of varde has no PostgreSQL backend yet, so it cannot open \(redacted(location))",
-                             fix: "use an SQLite store (a file path)")
+        case let .postgres(url):
+            return try SQLVariantStore(postgres: url, onWait: onWait)
         }
     }
 

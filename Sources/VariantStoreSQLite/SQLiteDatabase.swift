@@ -1,5 +1,6 @@
 internal import CSQLite
 public import VariantStore
+public import VariantStoreSQL
 
 #if canImport(Glibc)
 internal import Glibc
@@ -7,8 +8,9 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// A thin owner of one SQLite connection and its prepared statements. Not `Sendable`: one per task.
-final class SQLiteDatabase {
+/// A thin owner of one SQLite connection and its prepared statements: the SQLite engine under ``SQLVariantStore``.
+/// Not `Sendable`: one per task.
+public final class SQLiteDatabase: SQLConnection {
     let path: String
     private(set) var handle: OpaquePointer
     private var cache: [String: Statement] = [:]
@@ -37,7 +39,7 @@ final class SQLiteDatabase {
         sqlite3_close_v2(handle)
     }
 
-    func execute(_ sql: String) throws(StoreError) {
+    public func execute(_ sql: String) throws(StoreError) {
         var err: UnsafeMutablePointer<CChar>?
         if sqlite3_exec(handle, sql, nil, nil, &err) != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? "unknown error"
@@ -46,30 +48,45 @@ final class SQLiteDatabase {
         }
     }
 
-    /// Runs `body` in one transaction (`BEGIN IMMEDIATE` takes the write lock now; `DEFERRED` for reads):
-    /// committed when it returns, rolled back when it throws. Cached statements are reset first either way,
-    /// so none holds the transaction open.
-    func transaction<T>(_ mode: String = "IMMEDIATE", _ body: () throws -> T) throws -> T {
-        try execute("BEGIN \(mode)")
-        do {
-            let value = try body()
-            resetAll()
-            try execute("COMMIT")
-            return value
-        } catch {
-            resetAll()
-            try? execute("ROLLBACK")
-            throw error
-        }
+    public var location: String { path }
+    public var engine: SQLEngine { .sqlite }
+    public var migrations: [SQLMigration] { SQLiteSchema.migrations }
+
+    /// `.write` is `BEGIN IMMEDIATE` (the write lock now, waiting through the busy handler); `.read` is `DEFERRED`:
+    /// in WAL mode every read inside sees one committed state.
+    public func begin(_ mode: SQLTransactionMode) throws(StoreError) {
+        try execute(mode == .write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+    }
+    public func commit() throws(StoreError) { try execute("COMMIT") }
+    public func rollback() { try? execute("ROLLBACK") }
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    public func openCompanion() throws(StoreError) -> (any SQLConnection)? { try SQLiteDatabase(path: path) }
+
+    public func bytesUsed() throws(StoreError) -> Int {
+        let pages = try scalarInt("PRAGMA page_count") ?? 0
+        let free = try scalarInt("PRAGMA freelist_count") ?? 0
+        let pageSize = try scalarInt("PRAGMA page_size") ?? 4096
+        return (pages - free) * pageSize
     }
 
-    /// Runs `body`'s reads in one snapshot: inside the caller's transaction if one is open, else in its own.
-    func reading<T>(_ body: () throws -> T) throws -> T {
-        sqlite3_get_autocommit(handle) != 0 ? try transaction("DEFERRED", body) : try body()
+    /// Freed pages are overwritten with zeros, so no genotype bytes of an erased person stay in the file.
+    public func beginErasure() throws(StoreError) { try execute("PRAGMA secure_delete = ON") }
+
+    /// Checkpoints the WAL into the file, rebuilds the file without its free pages, and truncates the WAL, so no
+    /// copy of a rewritten page stays in either.
+    public func finishErasure(committed: Bool) throws(StoreError) {
+        defer { try? execute("PRAGMA secure_delete = OFF") }
+        guard committed else { return }
+        try execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try execute("VACUUM")
+        try execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// A cached prepared statement, reset and with its bindings cleared.
-    func statement(_ sql: String) throws(StoreError) -> Statement {
+    public func statement(_ sql: String) throws(StoreError) -> any SQLStatement { try sqliteStatement(sql) }
+
+    func sqliteStatement(_ sql: String) throws(StoreError) -> Statement {
         if let s = cache[sql] {
             s.reset()
             return s
@@ -80,12 +97,12 @@ final class SQLiteDatabase {
     }
 
     /// Resets every cached statement, so none holds a read open (checkpoints and VACUUM need that).
-    func resetAll() {
+    public func resetAll() {
         for s in cache.values { s.reset() }
     }
 
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
 
     func error(_ context: String) -> StoreError {
         Self.storeError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), path: path,
@@ -113,14 +130,6 @@ final class SQLiteDatabase {
         default:
             return StoreError(.database, "the store \(path) could not run a query (\(message))")
         }
-    }
-
-    func scalarInt(_ sql: String, _ bindings: [SQLValue] = []) throws(StoreError) -> Int? {
-        let s = try statement(sql)
-        try s.bind(bindings)
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        return s.isNull(0) ? nil : s.int(0)
     }
 }
 
@@ -170,48 +179,10 @@ private let lockWaitCallback: @convention(c) (UnsafeMutableRawPointer?, Int32) -
     return Unmanaged<LockWaiter>.fromOpaque(context).takeUnretainedValue().shouldRetry(attempt: attempt) ? 1 : 0
 }
 
-/// A value to bind.
-enum SQLValue {
-    case int(Int)
-    case text(String)
-    case blob([UInt8])
-    case real(Double)
-    case null
-}
-
-extension SQLValue {
-    static func optional(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
-    static func optional(_ i: Int?) -> SQLValue { i.map { .int($0) } ?? .null }
-    static func blobOrNull(_ b: [UInt8]) -> SQLValue { b.isEmpty ? .null : .blob(b) }
-
-    /// A pseudonym as stored: the HMAC's 32 bytes, not its 64 hex characters (half the bytes in the person table
-    /// and its index). Anything that is not lower-case hex is stored as the text it is.
-    static func pseudonym(_ hex: String) -> SQLValue {
-        let digits = Array(hex.utf8)
-        guard !digits.isEmpty, digits.count % 2 == 0 else { return .text(hex) }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            default: nil
-            }
-        }
-        var i = 0
-        while i < digits.count {
-            guard let h = nibble(digits[i]), let l = nibble(digits[i + 1]) else { return .text(hex) }
-            out.append(h << 4 | l)
-            i += 2
-        }
-        return .blob(out)
-    }
-}
-
-final class Statement {
+final class Statement: SQLStatement {
     private let stmt: OpaquePointer
     private unowned let db: SQLiteDatabase
-    let sql: String
+    public let sql: String
 
     init(db: SQLiteDatabase, sql: String) throws(StoreError) {
         var s: OpaquePointer?
@@ -225,12 +196,12 @@ final class Statement {
 
     deinit { sqlite3_finalize(stmt) }
 
-    func reset() {
+    public func reset() {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
     }
 
-    func bind(_ values: [SQLValue]) throws(StoreError) {
+    public func bind(_ values: [SQLValue]) throws(StoreError) {
         for (i, v) in values.enumerated() {
             let idx = Int32(i + 1)
             let rc: Int32
@@ -248,7 +219,7 @@ final class Statement {
 
     /// Steps once: `true` when a row is available, `false` when done.
     @discardableResult
-    func step() throws(StoreError) -> Bool {
+    public func step() throws(StoreError) -> Bool {
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
@@ -258,39 +229,32 @@ final class Statement {
     }
 
     /// Resets, binds, runs to completion (so one statement can run again and again).
-    func run(_ values: [SQLValue] = []) throws(StoreError) {
+    public func run(_ values: [SQLValue]) throws(StoreError) {
         sqlite3_reset(stmt)
         try bind(values)
         while try step() {}
     }
 
-    func int(_ col: Int32) -> Int { Int(sqlite3_column_int64(stmt, col)) }
-    func double(_ col: Int32) -> Double { sqlite3_column_double(stmt, col) }
-    func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
-    func text(_ col: Int32) -> String? {
+    public func int(_ col: Int32) -> Int { Int(sqlite3_column_int64(stmt, col)) }
+    public func double(_ col: Int32) -> Double { sqlite3_column_double(stmt, col) }
+    public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
+    public func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(stmt, col) else { return nil }
         return String(cString: p)
     }
     /// The column's bytes without copying, valid only inside `body`.
-    func withBlob<T, E: Error>(_ col: Int32, _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+    public func withBlob<T, E: Error>(_ col: Int32, _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
         let n = Int(sqlite3_column_bytes(stmt, col))
         guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try body(UnsafeRawBufferPointer(start: p, count: n))
     }
 
     /// The length in bytes of a text or blob column, without reading it into a value.
-    func byteCount(_ col: Int32) -> Int { Int(sqlite3_column_bytes(stmt, col)) }
+    public func byteCount(_ col: Int32) -> Int { Int(sqlite3_column_bytes(stmt, col)) }
 
-    /// A pseudonym column (``SQLValue/pseudonym(_:)``) as lower-case hex.
-    func pseudonym(_ col: Int32) -> String {
-        guard sqlite3_column_type(stmt, col) == SQLITE_BLOB else { return text(col) ?? "" }
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in blob(col) { out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public func isBlob(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_BLOB }
 
-    func blob(_ col: Int32) -> [UInt8] {
+    public func blob(_ col: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(stmt, col))
         guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return [] }
         return Array(UnsafeRawBufferPointer(start: p, count: n))

@@ -17,9 +17,24 @@ struct Backend: CustomTestStringConvertible, Sendable {
 
     static let sqlite = Backend(name: "SQLite") { $0.appendingPathComponent("store.db").path }
 
-    /// Every backend this run can test. PostgreSQL joins when its backend lands (issue 13), with a server named by
-    /// VARDE_TEST_POSTGRES_URL.
-    static let all: [Backend] = [.sqlite]
+    /// A fresh schema of the server VARDE_TEST_POSTGRES_URL names (CI starts one), one per test.
+    static let postgres: Backend? = PostgresTestServer.url.map { url in
+        Backend(name: "PostgreSQL") { _ in PostgresTestServer.freshStore(url) }
+    }
+
+    /// Every backend this run can test: SQLite always, PostgreSQL when a server is named.
+    static let all: [Backend] = [.sqlite] + [postgres].compactMap { $0 }
+}
+
+/// The PostgreSQL server of the tests: VARDE_TEST_POSTGRES_URL (scripts/start-postgres.sh prints one; CI sets it).
+enum PostgresTestServer {
+    static let url: String? = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A store URL in a schema no other test uses.
+    static func freshStore(_ url: String) -> String {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        return url + (url.contains("?") ? "&" : "?") + "schema=\(name)"
+    }
 }
 
 /// One test body per behaviour a backend must have, run on every backend: answers equal bcftools, batches add up,
@@ -49,6 +64,13 @@ struct BackendConformanceTests {
                 .map { "\($0.contig)\t\($0.position)\t\($0.ref)\t\($0.alt)\t\($0.ac)\t\($0.an)" }.sorted()
         }
         deinit { try? FileManager.default.removeItem(at: dir) }
+    }
+
+    @Test("CI tests the PostgreSQL backend: it names a server")
+    func postgresInCI() {
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            #expect(PostgresTestServer.url != nil, "CI must start PostgreSQL and set VARDE_TEST_POSTGRES_URL (.ci/run does)")
+        }
     }
 
     @Test("aggregates equal bcftools norm -m- | +fill-tags on 2,504 real genomes", arguments: Backend.all)

@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 import VariantCore
 import VariantStore
-@testable import VariantStoreSQLite
+@testable import VariantStoreSQL
+import VariantStoreSQLite
 
 /// A cohort query reads variants on one connection and counts calls on a second, at once: both must read
 /// one state of the store.

@@ -1,5 +1,6 @@
 import Testing
-@testable import VariantStoreSQLite
+@testable import VariantStoreSQL
+import VariantStoreSQLite
 
 /// How a region query finds its rows: the variant IDs' runs (one range scan each) and each ID's output slot.
 @Suite("Region rows by vid range")

@@ -1,6 +1,6 @@
 public import VariantStore
 
-extension SQLiteVariantStore: SampleFieldReading {
+extension SQLVariantStore: SampleFieldReading {
     public func sampleValues(ofField key: String) throws -> [UInt32: String] {
         let columns = ["sex": "p.sex", "diagnosis": "s.diagnosis"]
         guard let column = columns[key.lowercased()] else {

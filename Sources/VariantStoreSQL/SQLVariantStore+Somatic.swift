@@ -1,7 +1,7 @@
 public import VariantCore
 public import VariantStore
 
-extension SQLiteVariantStore: TumourVAFSource {
+extension SQLVariantStore: TumourVAFSource {
     /// Each variant's stored tumour VAF histogram (`variant.vaf_hist`), by contig name, POS, REF and ALT.
     public func tumourVAFBins(_ ids: [VariantID]) throws -> [[Int]] {
         let s = try db.statement("""

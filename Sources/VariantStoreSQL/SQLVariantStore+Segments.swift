@@ -1,4 +1,3 @@
-internal import CSQLite
 import VariantStore
 
 /// The ordinals a segment's lists are relative to: `span` ordinals from `base`. A batch's segments cover the
@@ -19,7 +18,7 @@ struct SegmentRange: Hashable, Comparable {
 final class SegmentWriter {
     static let maxReach = 1 << 20
 
-    private let db: SQLiteDatabase
+    private let db: any SQLConnection
     private let batchID: Int
     private let layout: SegmentRange
     /// Writes rows without the range columns (migration 0006 runs before 0008 adds them).
@@ -34,7 +33,7 @@ final class SegmentWriter {
     /// as the union: their counts are recomputed from it when the batch finishes, not added twice.
     private(set) var merged = Set<Int>()
 
-    init(db: SQLiteDatabase, batchID: Int, layout: SegmentRange, legacy: Bool = false) {
+    init(db: any SQLConnection, batchID: Int, layout: SegmentRange, legacy: Bool = false) {
         self.db = db
         self.batchID = batchID
         self.layout = layout
@@ -70,7 +69,7 @@ final class SegmentWriter {
         firstPos = .max; lastPos = .min
     }
 
-    static func insert(_ entries: [SegmentEntry], db: SQLiteDatabase, batchID: Int, contigID: Int, firstPos: Int, lastPos: Int,
+    static func insert(_ entries: [SegmentEntry], db: any SQLConnection, batchID: Int, contigID: Int, firstPos: Int, lastPos: Int,
                        range: SegmentRange, legacy: Bool = false) throws(StoreError) {
         let data = SQLValue.blob(CallSegment.encode(entries, span: range.span))
         if legacy {
@@ -84,7 +83,7 @@ final class SegmentWriter {
     }
 }
 
-extension SQLiteVariantStore {
+extension SQLVariantStore {
     /// The segments that can hold variants at positions `?2 ... ?3` of contig `?1` (and start within `?4 ... ?5`, to
     /// share them between connections): each reaches over at most ``SegmentWriter/maxReach`` bases, so the index
     /// range on (contig, first position) is bounded. Columns: segment_id, base, data, span (``range(_:)``).
@@ -94,7 +93,7 @@ extension SQLiteVariantStore {
         """
 
     /// The ordinal range of a row of ``segmentsSQL``.
-    static func range(_ s: Statement) -> SegmentRange { SegmentRange(base: UInt32(s.int(1)), span: s.int(3)) }
+    static func range(_ s: any SQLStatement) -> SegmentRange { SegmentRange(base: UInt32(s.int(1)), span: s.int(3)) }
 
     /// Each batch's ordinals, by batch id (its first ordinal and width).
     func batchRanges() throws(StoreError) -> [Int: SegmentRange] {
@@ -152,7 +151,7 @@ extension SQLiteVariantStore {
         }
     }
 
-    static func decodeSegment(_ s: Statement, column: Int32, segmentID: Int, span: Int) throws(StoreError) -> [SegmentEntry] {
+    static func decodeSegment(_ s: any SQLStatement, column: Int32, segmentID: Int, span: Int) throws(StoreError) -> [SegmentEntry] {
         try withSegment(segmentID) { () throws(SegmentError) in
             try s.withBlob(column) { bytes throws(SegmentError) in try CallSegment.decode(bytes, span: span) }
         }

@@ -1,13 +1,12 @@
-internal import CSQLite
 public import VariantCore
 public import VariantStore
 
-/// One batch inside one SQLite transaction (opened by ``SQLiteVariantStore/beginBatch(_:)``).
-final class SQLiteBatchWriter: BatchWriter {
-    let store: SQLiteVariantStore
+/// One batch inside one transaction (opened by ``SQLVariantStore/beginBatch(_:)``).
+final class SQLBatchWriter: BatchWriter {
+    let store: SQLVariantStore
     let batchID: Int
     let samples: [AssignedSample]
-    private var db: SQLiteDatabase { store.db }
+    private var db: any SQLConnection { store.db }
     private var contigIDs: [String: Int] = [:]
     private var coverageExists: Bool
     /// Samples superseded by `--replace`: aggregates are recomputed at commit.
@@ -16,7 +15,7 @@ final class SQLiteBatchWriter: BatchWriter {
     private var open = true
     private let segments: SegmentWriter
 
-    init(store: SQLiteVariantStore, plan: BatchPlan) throws {
+    init(store: SQLVariantStore, plan: BatchPlan) throws {
         self.store = store
         let db = store.db
         // One assembly per store.
@@ -71,7 +70,7 @@ final class SQLiteBatchWriter: BatchWriter {
         let now = Clock.now()
         try db.statement("INSERT INTO batch(loaded_at, command, first_ordinal, sample_count) VALUES (?, ?, ?, ?)")
             .run([.text(now), .text(plan.command), .int(Int(first)), .int(plan.samples.count)])
-        batchID = Int(db.lastInsertRowID)
+        batchID = Int(try db.lastInsertRowID)
         try db.statement("INSERT INTO meta(key, value) VALUES ('next_ordinal', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .run([.text(String(Int(first) + plan.samples.count))])
         for (i, f) in plan.files.enumerated() {
@@ -85,7 +84,7 @@ final class SQLiteBatchWriter: BatchWriter {
         // In pseudonym order, so the pseudonym index fills its pages as it grows instead of splitting them.
         for i in plan.samples.indices.sorted(by: { plan.samples[$0].pseudonym < plan.samples[$1].pseudonym }) {
             let sp = plan.samples[i]
-            try db.statement("INSERT INTO person(pseudonym, sex, birth_year) VALUES (?, ?, ?) ON CONFLICT(pseudonym) DO UPDATE SET sex = coalesce(excluded.sex, sex), birth_year = coalesce(excluded.birth_year, birth_year)")
+            try db.statement("INSERT INTO person(pseudonym, sex, birth_year) VALUES (?, ?, ?) ON CONFLICT(pseudonym) DO UPDATE SET sex = coalesce(excluded.sex, person.sex), birth_year = coalesce(excluded.birth_year, person.birth_year)")
                 .run([.pseudonym(sp.pseudonym), .optional(sp.sex), .optional(sp.birthYear)])
             personIDs[i] = try db.scalarInt("SELECT person_id FROM person WHERE pseudonym = ?", [.pseudonym(sp.pseudonym)]) ?? 0
         }
@@ -108,7 +107,7 @@ final class SQLiteBatchWriter: BatchWriter {
         }
         samples = assigned
         segments = SegmentWriter(db: db, batchID: batchID, layout: SegmentRange(base: first, span: plan.samples.count))
-        coverageExists = try db.scalarInt("SELECT count(*) FROM (SELECT 1 FROM coverage LIMIT 1)") ?? 0 > 0
+        coverageExists = try db.scalarInt("SELECT count(*) FROM (SELECT 1 FROM coverage LIMIT 1) AS one") ?? 0 > 0
     }
 
     private func contigID(_ name: String) throws(StoreError) -> Int {
@@ -133,7 +132,7 @@ final class SQLiteBatchWriter: BatchWriter {
             // gVCF samples loaded earlier (or earlier in this batch) that cover this position count toward its AN.
             var covered = 0
             if coverageExists {
-                covered = try db.scalarInt("SELECT coalesce(sum(ploidy), 0) FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2",
+                covered = try db.scalarInt("SELECT coalesce(sum(ploidy), 0) FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND \"end\" >= ?2",
                                            [.int(cid), .int(site.position)]) ?? 0
             }
             // A new variant starts with this occurrence's counts: one statement, not an insert and an update.
@@ -142,10 +141,10 @@ final class SQLiteBatchWriter: BatchWriter {
                 INSERT INTO variant(contig_id, pos, end_pos, ref, alt, kind, rsid, ac, an_delta, nhomalt, nhemi, tumours)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-                .run([.int(cid), .int(site.position), .int(SQLiteVariantStore.storedEnd(site.end, position: site.position, refLength: site.ref.utf8.count)),
-                      .text(site.ref), .text(site.alt), .text(SQLiteVariantStore.storedKind(site.kind)),
+                .run([.int(cid), .int(site.position), .int(SQLVariantStore.storedEnd(site.end, position: site.position, refLength: site.ref.utf8.count)),
+                      .text(site.ref), .text(site.alt), .text(SQLVariantStore.storedKind(site.kind)),
                       .optional(site.rsid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
-            vid = Int(db.lastInsertRowID)
+            vid = Int(try db.lastInsertRowID)
             isNew = true
             if site.end - site.position > 0 {
                 try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
@@ -177,12 +176,12 @@ final class SQLiteBatchWriter: BatchWriter {
         let union = Set(existing.split(separator: ";").map(String.init)).union(names).sorted().joined(separator: ";")
         guard union != existing else { return }
         try db.statement("UPDATE variant SET filters = ? WHERE vid = ?").run([.text(union), .int(vid)])
-        for n in names { try db.statement("INSERT OR IGNORE INTO filter_name(name) VALUES (?)").run([.text(n)]) }
+        for n in names { try db.statement("INSERT INTO filter_name(name) VALUES (?) ON CONFLICT DO NOTHING").run([.text(n)]) }
     }
 
     /// Transcript-level annotations, deduplicated, and the variant's gene and consequence summaries.
     private func addAnnotations(_ annotations: [Annotation], vid: Int) throws(StoreError) {
-        let insert = try db.statement("INSERT OR IGNORE INTO annotation(vid, source, gene, consequence, transcript, hgvsc, hgvsp) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let insert = try db.statement("INSERT INTO annotation(vid, source, gene, consequence, transcript, hgvsc, hgvsp) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
         for a in annotations {
             try insert.run([.int(vid), .text(a.source.rawValue), .text(a.gene ?? ""), .text(a.consequences.joined(separator: "&")),
                             .text(a.transcript ?? ""), .text(a.hgvsc ?? ""), .text(a.hgvsp ?? "")])
@@ -212,7 +211,7 @@ final class SQLiteBatchWriter: BatchWriter {
 
     func addCoverage(_ block: CoverageBlock) throws {
         let cid = try contigID(block.contig)
-        try db.statement("INSERT INTO coverage(contig_lo, contig_hi, start, end, ordinal, ploidy, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        try db.statement("INSERT INTO coverage(contig_lo, contig_hi, start, \"end\", ordinal, ploidy, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .run([.int(cid), .int(cid), .int(block.start), .int(block.end), .int(Int(block.ordinal)), .int(block.ploidy), .int(batchID)])
         coverageExists = true
         // Variants already in the store at these positions are now called hom-ref for this sample.
@@ -245,14 +244,14 @@ final class SQLiteBatchWriter: BatchWriter {
         guard open else { return }
         guard finished else { throw StoreError(.invalidInput, "a batch must be finished before it is committed") }
         db.resetAll()
-        try db.execute("COMMIT")
+        try db.commit()
         open = false
     }
 
     func rollback() {
         guard open else { return }
         db.resetAll()
-        try? db.execute("ROLLBACK")
+        db.rollback()
         open = false
     }
 
@@ -262,7 +261,7 @@ final class SQLiteBatchWriter: BatchWriter {
 extension StoredCalls {
     /// Reads columns het, hom, hemi, homref, nocall, exceptions, qc (in that order) from column `offset` of a pre-0006
     /// `calls` row (migration 0006).
-    init(columns s: Statement, base: UInt32, offset: Int32 = 0, decodeQC: Bool = true) {
+    init(columns s: any SQLStatement, base: UInt32, offset: Int32 = 0, decodeQC: Bool = true) {
         self.init(het: CarrierList.decode(s.blob(offset), base: base), homAlt: CarrierList.decode(s.blob(offset + 1), base: base),
                   hemi: CarrierList.decode(s.blob(offset + 2), base: base), homRef: CarrierList.decode(s.blob(offset + 3), base: base),
                   noCall: CarrierList.decode(s.blob(offset + 4), base: base), exceptions: ExceptionCodec.decode(s.blob(offset + 5), base: base),

@@ -1,7 +1,7 @@
 import VariantCore
 public import VariantStore
 
-extension SQLiteVariantStore {
+extension SQLVariantStore {
     /// Erasure leaves no cohort definition naming an erased sample: a `where sample=NAME` condition becomes
     /// `where sample=(erased)`, and a `from PATH` whose path holds the name becomes `from (erased)`. Runs inside the
     /// erasure's transaction.

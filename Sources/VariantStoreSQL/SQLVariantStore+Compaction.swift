@@ -1,7 +1,6 @@
-internal import CSQLite
 public import VariantStore
 
-extension SQLiteVariantStore {
+extension SQLVariantStore {
     /// The units the store's segments are grouped by: every distinct segment range, marked `merged` when no batch
     /// has exactly that range (an earlier compaction wrote it).
     func compactionUnits() throws(StoreError) -> [CompactionPlanner.Unit] {
@@ -72,40 +71,59 @@ extension SQLiteVariantStore {
     /// order and every segment's entries get the new ids (their order in a segment, and so the linkage coding, stays).
     /// Inside the compaction's transaction. Returns the variants renumbered.
     private func reorderVariants() throws(StoreError) -> Int {
-        try db.execute("""
-            DROP TABLE IF EXISTS temp.vid_map;
-            CREATE TEMP TABLE vid_map(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
-            INSERT INTO vid_map(old, new) SELECT vid, row_number() OVER (ORDER BY contig_id, pos, ref, alt) FROM variant;
-            """)
-        func rebuild(_ table: String, orderBy: String) throws(StoreError) {
-            let ddl = try db.statement("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-            try ddl.bind([.text(table)])
-            guard try ddl.step(), let create = ddl.text(0) else { throw StoreError(.database, "the store has no \(table) table") }
-            ddl.reset()
-            var indexes: [String] = []
-            let idx = try db.statement("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
-            try idx.bind([.text(table)])
-            while try idx.step() { indexes.append(idx.text(0) ?? "") }
-            idx.reset()
-            var columns: [String] = []
-            let info = try db.statement("SELECT name FROM pragma_table_info(?)")
-            try info.bind([.text(table)])
-            while try info.step() { columns.append(info.text(0) ?? "") }
-            info.reset()
-            let select = columns.map { $0 == "vid" ? "m.new" : "t.\($0)" }.joined(separator: ", ")
-            guard let open = create.firstIndex(of: "(") else { throw StoreError(.database, "cannot read the \(table) table's definition") }
+        let mapTable: String
+        switch db.engine {
+        case .sqlite:
+            mapTable = "temp.vid_map"
             try db.execute("""
-                CREATE TABLE \(table)_ordered\(create[open...]);
-                INSERT INTO \(table)_ordered(\(columns.joined(separator: ", "))) SELECT \(select) FROM \(table) t JOIN temp.vid_map m ON m.old = t.vid ORDER BY \(orderBy);
-                DROP TABLE \(table);
-                ALTER TABLE \(table)_ordered RENAME TO \(table);
+                DROP TABLE IF EXISTS temp.vid_map;
+                CREATE TEMP TABLE vid_map(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+                INSERT INTO vid_map(old, new) SELECT vid, row_number() OVER (ORDER BY contig_id, pos, ref, alt) FROM variant;
                 """)
-            for sql in indexes { try db.execute(sql) }
+            func rebuild(_ table: String, orderBy: String) throws(StoreError) {
+                let ddl = try db.statement("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+                try ddl.bind([.text(table)])
+                guard try ddl.step(), let create = ddl.text(0) else { throw StoreError(.database, "the store has no \(table) table") }
+                ddl.reset()
+                var indexes: [String] = []
+                let idx = try db.statement("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+                try idx.bind([.text(table)])
+                while try idx.step() { indexes.append(idx.text(0) ?? "") }
+                idx.reset()
+                var columns: [String] = []
+                let info = try db.statement("SELECT name FROM pragma_table_info(?)")
+                try info.bind([.text(table)])
+                while try info.step() { columns.append(info.text(0) ?? "") }
+                info.reset()
+                let select = columns.map { $0 == "vid" ? "m.new" : "t.\($0)" }.joined(separator: ", ")
+                guard let open = create.firstIndex(of: "(") else { throw StoreError(.database, "cannot read the \(table) table's definition") }
+                try db.execute("""
+                    CREATE TABLE \(table)_ordered\(create[open...]);
+                    INSERT INTO \(table)_ordered(\(columns.joined(separator: ", "))) SELECT \(select) FROM \(table) t JOIN temp.vid_map m ON m.old = t.vid ORDER BY \(orderBy);
+                    DROP TABLE \(table);
+                    ALTER TABLE \(table)_ordered RENAME TO \(table);
+                    """)
+                for sql in indexes { try db.execute(sql) }
+            }
+            db.resetAll()
+            try rebuild("variant", orderBy: "m.new")
+            try rebuild("annotation", orderBy: "m.new")
+        case .postgres:
+            // PostgreSQL keeps no clustered order to restore (a table is a heap); the ids are renumbered in place,
+            // through negative values so that no two rows ever share one.
+            mapTable = "vid_map"
+            db.resetAll()
+            try db.execute("""
+                DROP TABLE IF EXISTS vid_map;
+                CREATE TEMP TABLE vid_map AS SELECT vid AS old, row_number() OVER (ORDER BY contig_id, pos, ref, alt) AS new FROM variant;
+                CREATE UNIQUE INDEX vid_map_old ON vid_map(old);
+                UPDATE variant SET vid = -m.new FROM vid_map m WHERE m.old = variant.vid;
+                UPDATE variant SET vid = -vid;
+                UPDATE annotation SET vid = -m.new FROM vid_map m WHERE m.old = annotation.vid;
+                UPDATE annotation SET vid = -vid;
+                """)
         }
-        db.resetAll()
-        try rebuild("variant", orderBy: "m.new")
-        try rebuild("annotation", orderBy: "m.new")
-        let map = try db.statement("SELECT new FROM temp.vid_map WHERE old = ?")
+        let map = try db.statement("SELECT new FROM \(mapTable) WHERE old = ?")
         try rewriteSegments { _, entries throws(StoreError) in
             var out = entries
             for i in out.indices {
@@ -117,8 +135,9 @@ extension SQLiteVariantStore {
             map.reset()
             return out
         }
-        let n = try db.scalarInt("SELECT count(*) FROM temp.vid_map") ?? 0
-        try db.execute("DROP TABLE temp.vid_map")
+        let n = try db.scalarInt("SELECT count(*) FROM \(mapTable)") ?? 0
+        db.resetAll()
+        try db.execute("DROP TABLE \(mapTable)")
         return n
     }
 

@@ -3,7 +3,7 @@ public import VariantStore
 
 // The OMOP vocabulary tables (migration 0004) and the carrier scan the OMOP export reads.
 
-extension SQLiteVariantStore: VocabularyStore {
+extension SQLVariantStore: VocabularyStore {
     public func loadVocabulary(replace: Bool, _ body: (any VocabularyWriter) throws -> Void) throws {
         try db.transaction {
             if replace {
@@ -12,7 +12,7 @@ extension SQLiteVariantStore: VocabularyStore {
                     DELETE FROM omop_vocabulary_row;
                     """)
             }
-            try body(SQLiteVocabularyWriter(db: db))
+            try body(SQLVocabularyWriter(db: db))
         }
     }
 
@@ -21,7 +21,7 @@ extension SQLiteVariantStore: VocabularyStore {
         valid_start_date, valid_end_date, invalid_reason
         """
 
-    private func readConcepts(_ s: Statement) throws(StoreError) -> [Concept] {
+    private func readConcepts(_ s: any SQLStatement) throws(StoreError) -> [Concept] {
         var out: [Concept] = []
         while try s.step() {
             out.append(Concept(conceptID: s.int(0), conceptName: s.text(1) ?? "", domainID: s.text(2) ?? "", vocabularyID: s.text(3) ?? "",
@@ -115,9 +115,9 @@ extension SQLiteVariantStore: VocabularyStore {
 }
 
 /// Inserts through cached prepared statements inside the caller's transaction.
-final class SQLiteVocabularyWriter: VocabularyWriter {
-    let db: SQLiteDatabase
-    init(db: SQLiteDatabase) { self.db = db }
+final class SQLVocabularyWriter: VocabularyWriter {
+    let db: any SQLConnection
+    init(db: any SQLConnection) { self.db = db }
 
     private func values(_ c: Concept) -> [SQLValue] {
         [.int(c.conceptID), .text(c.conceptName), .text(c.domainID), .text(c.vocabularyID), .text(c.conceptClassID),
@@ -125,30 +125,40 @@ final class SQLiteVocabularyWriter: VocabularyWriter {
     }
 
     func add(_ concept: Concept) throws {
-        try db.statement("INSERT OR REPLACE INTO omop_concept VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(values(concept))
+        try db.statement("""
+            INSERT INTO omop_concept VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(concept_id) DO UPDATE SET
+                concept_name = excluded.concept_name, domain_id = excluded.domain_id, vocabulary_id = excluded.vocabulary_id,
+                concept_class_id = excluded.concept_class_id, standard_concept = excluded.standard_concept,
+                concept_code = excluded.concept_code, valid_start_date = excluded.valid_start_date,
+                valid_end_date = excluded.valid_end_date, invalid_reason = excluded.invalid_reason
+            """).run(values(concept))
     }
 
     func addIfAbsent(_ concept: Concept) throws {
-        try db.statement("INSERT OR IGNORE INTO omop_concept VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(values(concept))
+        try db.statement("INSERT INTO omop_concept VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(values(concept))
     }
 
     func addSynonym(conceptID: Int, name: String, languageConceptID: Int) throws {
-        try db.statement("INSERT OR IGNORE INTO omop_concept_synonym VALUES (?, ?, ?)").run([.int(conceptID), .text(name), .int(languageConceptID)])
+        try db.statement("INSERT INTO omop_concept_synonym VALUES (?, ?, ?) ON CONFLICT DO NOTHING").run([.int(conceptID), .text(name), .int(languageConceptID)])
     }
 
     func addRelationship(_ conceptID1: Int, _ conceptID2: Int, relationshipID: String, validStartDate: String, validEndDate: String,
                          invalidReason: String?) throws {
-        try db.statement("INSERT OR REPLACE INTO omop_concept_relationship VALUES (?, ?, ?, ?, ?, ?)")
+        try db.statement("""
+            INSERT INTO omop_concept_relationship VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(concept_id_1, relationship_id, concept_id_2)
+            DO UPDATE SET valid_start_date = excluded.valid_start_date, valid_end_date = excluded.valid_end_date,
+                          invalid_reason = excluded.invalid_reason
+            """)
             .run([.int(conceptID1), .int(conceptID2), .text(relationshipID), .text(validStartDate), .text(validEndDate), .optional(invalidReason)])
     }
 
     func add(_ table: VocabularyTable, cells: [String]) throws {
-        try db.statement("INSERT OR REPLACE INTO omop_vocabulary_row VALUES (?, ?, ?)")
+        try db.statement("INSERT INTO omop_vocabulary_row VALUES (?, ?, ?) ON CONFLICT(tbl, key) DO UPDATE SET cells = excluded.cells")
             .run([.text(table.rawValue), .text(cells.first ?? ""), .text(cells.joined(separator: "\t"))])
     }
 }
 
-extension SQLiteVariantStore: CarrierScan {
+extension SQLVariantStore: CarrierScan {
     public func sampleDetails() throws -> [SampleDetail] {
         let s = try db.statement("""
             SELECT s.ordinal, s.name, s.person_id, p.pseudonym, s.role, p.sex, p.birth_year, s.specimen_type, s.collection_date,

@@ -1,6 +1,6 @@
 public import VariantStore
 
-extension SQLiteVariantStore: PseudonymCheckStoring {
+extension SQLVariantStore: PseudonymCheckStoring {
     public func pseudonymSecretCheck() throws -> String? {
         let s = try db.statement("SELECT value FROM meta WHERE key = 'pseudonym_secret_check'")
         // Reset at once: a statement left stepping would hold a read snapshot open into the load that follows.

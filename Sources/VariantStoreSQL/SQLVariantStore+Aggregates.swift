@@ -1,8 +1,7 @@
-internal import CSQLite
 public import VariantCore
 public import VariantStore
 
-extension SQLiteVariantStore {
+extension SQLVariantStore {
     typealias Totals = VariantTotals
 
     /// Recomputes every aggregate from the stored calls, samples and coverage, using the same rules the
@@ -21,7 +20,7 @@ extension SQLiteVariantStore {
             }
         }
         // gVCF reference blocks of counted samples: every variant they cover is called hom-ref for them.
-        let blocks = try db.statement("SELECT contig_lo, start, end, ordinal, ploidy FROM coverage")
+        let blocks = try db.statement("SELECT contig_lo, start, \"end\", ordinal, ploidy FROM coverage")
         var list: [(Int, Int, Int, UInt32, Int)] = []
         while try blocks.step() { list.append((blocks.int(0), blocks.int(1), blocks.int(2), UInt32(blocks.int(3)), blocks.int(4))) }
         let covered = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos BETWEEN ? AND ?")
@@ -77,7 +76,7 @@ extension SQLiteVariantStore {
         let samples = try activeSamples()
         let locus = try db.statement("SELECT contig_id, pos FROM variant WHERE vid = ?")
         let segments = try db.statement(Self.segmentsSQL)
-        let covered = try db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2")
+        let covered = try db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND \"end\" >= ?2")
         let set = try db.statement("UPDATE variant SET ac = ?, an_delta = ?, nhomalt = ?, nhemi = ?, tumours = ?, vaf_hist = ? WHERE vid = ?")
         for vid in vids.sorted() {
             locus.reset()
@@ -150,7 +149,7 @@ extension SQLiteVariantStore {
         var blocks = 0
         for o in ordinals {
             try db.statement("DELETE FROM coverage WHERE id IN (SELECT id FROM coverage WHERE ordinal = ?)").run([.int(Int(o))])
-            blocks += db.changes
+            blocks += try db.changes
             try db.statement("UPDATE sample SET active = 0, counted = 0 WHERE ordinal = ?").run([.int(Int(o))])
         }
         return (rewritten, blocks)
@@ -158,13 +157,13 @@ extension SQLiteVariantStore {
 
     public func erase(_ target: ErasureTarget) throws -> ErasureReport {
         db.resetAll()
-        try db.execute("PRAGMA secure_delete = ON")
-        try db.execute("BEGIN IMMEDIATE")
+        try db.beginErasure()
+        try db.begin(.write)
         do {
             var ordinals = Set<UInt32>()
             var names: [String] = []
             var people = Set<Int>()
-            let q: Statement
+            let q: any SQLStatement
             switch target {
             case let .person(pseudonym):
                 q = try db.statement("SELECT s.ordinal, s.name, s.person_id FROM sample s JOIN person p ON p.person_id = s.person_id WHERE p.pseudonym = ? AND s.active = 1")
@@ -240,16 +239,13 @@ extension SQLiteVariantStore {
                 .run([.text(Clock.now()), .text(subject),
                       .text("samples=\(ordinals.count) call_rows_rewritten=\(rows) coverage_blocks_deleted=\(blocks) variants_dropped=\(dropped)")])
             db.resetAll()
-            try db.execute("COMMIT")
+            try db.commit()
             // Reclaim the space: nothing of theirs may stay in free pages, the WAL or the file.
-            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            try db.execute("VACUUM")
-            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            try db.execute("PRAGMA secure_delete = OFF")
+            try db.finishErasure(committed: true)
             return ErasureReport(samples: names, callRowsRewritten: rows, variantsDropped: dropped, coverageBlocksDeleted: blocks)
         } catch {
-            try? db.execute("ROLLBACK")
-            try? db.execute("PRAGMA secure_delete = OFF")
+            db.rollback()
+            try? db.finishErasure(committed: false)
             throw error
         }
     }
@@ -262,7 +258,7 @@ extension ErasureTarget {
 /// Counts within a cohort, GQT-style: the cohort's default AN per contig class once, then only the
 /// stored carrier lists of each variant, intersected with the cohort.
 struct CohortContext {
-    let store: SQLiteVariantStore
+    let store: SQLVariantStore
     let members: Set<UInt32>
     let samples: SampleTable
     let defaults: [ContigClass: Int]
@@ -271,7 +267,7 @@ struct CohortContext {
     /// Per segment range (by base): counted members by absent policy, as masks relative to the range's base.
     let rangeMasks: [UInt32: (ref: [UInt64], missing: [UInt64])]
 
-    init(store: SQLiteVariantStore, members: Set<UInt32>) throws(StoreError) {
+    init(store: SQLVariantStore, members: Set<UInt32>) throws(StoreError) {
         self.store = store
         self.members = members
         let samples = try store.activeSamples(among: members)
@@ -291,9 +287,9 @@ struct CohortContext {
         // Counted members by absent policy (what each list entry adds depends on it), for every batch with a member.
         let ranges = try store.segmentRanges()
         let counted = members.filter { samples[$0]?.counted == true }
-        let ref = SQLiteVariantStore.masksByRange(counted.filter { samples[$0]?.policy == .ref }, ranges: ranges)
-        let missing = SQLiteVariantStore.masksByRange(counted.filter { samples[$0]?.policy == .missing }, ranges: ranges)
-        rangeMasks = Dictionary(uniqueKeysWithValues: SQLiteVariantStore.masksByRange(members, ranges: ranges).keys.map {
+        let ref = SQLVariantStore.masksByRange(counted.filter { samples[$0]?.policy == .ref }, ranges: ranges)
+        let missing = SQLVariantStore.masksByRange(counted.filter { samples[$0]?.policy == .missing }, ranges: ranges)
+        rangeMasks = Dictionary(uniqueKeysWithValues: SQLVariantStore.masksByRange(members, ranges: ranges).keys.map {
             ($0, (ref: ref[$0] ?? [], missing: missing[$0] ?? []))
         })
         gvcfMembers = gvcf
@@ -301,18 +297,18 @@ struct CohortContext {
 
     /// Cohort contributions of `slots`' variants (on contig `contigID`, at positions `from ... to`), by slot: the
     /// segments that can hold them and start within `share` (`segments`, prepared from
-    /// ``SQLiteVariantStore/segmentsSQL`` on whichever connection reads them), in the ranges with a member,
+    /// ``SQLVariantStore/segmentsSQL`` on whichever connection reads them), in the ranges with a member,
     /// counted without building lists.
     func totals(_ slots: VidSlots, contigID: Int, from: Int, to: Int, share: ClosedRange<Int> = Int.min...Int.max,
-                segments: Statement) throws(StoreError) -> [SQLiteVariantStore.Totals] {
-        var out = [SQLiteVariantStore.Totals](repeating: SQLiteVariantStore.Totals(), count: slots.count)
+                segments: any SQLStatement) throws(StoreError) -> [SQLVariantStore.Totals] {
+        var out = [SQLVariantStore.Totals](repeating: SQLVariantStore.Totals(), count: slots.count)
         defer { segments.reset() }
         try segments.bind([.int(contigID), .int(from), .int(to), .int(share.lowerBound), .int(share.upperBound)])
         while try segments.step() {
-            let layout = SQLiteVariantStore.range(segments)
+            let layout = SQLVariantStore.range(segments)
             guard let masks = rangeMasks[layout.base] else { continue }
             let id = segments.int(0)
-            let counts = try SQLiteVariantStore.withSegment(id) { () throws(SegmentError) in
+            let counts = try SQLVariantStore.withSegment(id) { () throws(SegmentError) in
                 try segments.withBlob(2) { bytes throws(SegmentError) in
                     try CallSegment.countMembers(bytes, span: layout.span, ref: masks.ref, missing: masks.missing)
                 }
@@ -320,7 +316,7 @@ struct CohortContext {
             if counts.exceptional {
                 // Call exceptions change what an entry adds per sample: decode the segment and apply the loader's rules.
                 let mask = self.mask
-                for e in try SQLiteVariantStore.decodeSegment(segments, column: 2, segmentID: id, span: layout.span) {
+                for e in try SQLVariantStore.decodeSegment(segments, column: 2, segmentID: id, span: layout.span) {
                     guard let i = slots[e.vid] else { continue }
                     out[i].add(StoredCalls(e, base: layout.base, decodeQC: false), samples: samples, include: { o in
                         let w = Int(o >> 6)
@@ -337,10 +333,10 @@ struct CohortContext {
         return out
     }
 
-    func counts(_ t: SQLiteVariantStore.Totals, contigClass: ContigClass, contigID cid: Int, position: Int) throws(StoreError) -> CohortCounts {
+    func counts(_ t: SQLVariantStore.Totals, contigClass: ContigClass, contigID cid: Int, position: Int) throws(StoreError) -> CohortCounts {
         var covered = 0
         if gvcfMembers {
-            let cov = try store.db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND end >= ?2")
+            let cov = try store.db.statement("SELECT ordinal, ploidy FROM coverage WHERE contig_lo <= ?1 AND contig_hi >= ?1 AND start <= ?2 AND \"end\" >= ?2")
             try cov.bind([.int(cid), .int(position)])
             while try cov.step() {
                 let o = UInt32(cov.int(0))

@@ -1,7 +1,10 @@
-/// Named, append-only migrations, run in order at open. Never edit one that has shipped: add another.
-enum Schema {
-    static let migrations: [(id: String, sql: String)] = [
-        ("0001-variant-store", """
+public import VariantStoreSQL
+
+/// The SQLite store's named, append-only migrations, run in order at open. Never edit one that has shipped: add
+/// another. PostgreSQL's (`PostgresSchema`) have the same ids.
+enum SQLiteSchema {
+    static let migrations: [SQLMigration] = [
+        SQLMigration("0001-variant-store", """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         -- max_span: the longest END - POS of any variant on the contig, so a region query knows how far back
         -- a deletion or SV starting before the region can reach into it, without scanning.
@@ -50,12 +53,12 @@ enum Schema {
         CREATE TABLE audit(audit_id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
                            details TEXT NOT NULL);
         """),
-        ("0002-named-cohorts", """
+        SQLMigration("0002-named-cohorts", """
         CREATE TABLE cohort(name TEXT PRIMARY KEY, created_at TEXT NOT NULL, definition TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE cohort_member(name TEXT NOT NULL REFERENCES cohort(name) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
                                    PRIMARY KEY (name, ordinal)) WITHOUT ROWID;
         """),
-        ("0003-filters-annotations", """
+        SQLMigration("0003-filters-annotations", """
         -- FILTER: the union of the non-PASS filter names of every record that called the variant (';'-joined, as
         -- 'bcftools merge' does by default); NULL when every record said PASS or '.'.
         ALTER TABLE variant ADD COLUMN filters TEXT;
@@ -72,7 +75,7 @@ enum Schema {
         """),
         // The OMOP vocabulary (Athena tables, or the Koios extracts), loaded once by `varde vocab load`.
         // Synonyms are indexed by name: the DNA-level mapping is one exact lookup of the HGVSg per variant.
-        ("0004-omop-vocabulary", """
+        SQLMigration("0004-omop-vocabulary", """
         CREATE TABLE omop_concept(concept_id INTEGER PRIMARY KEY, concept_name TEXT NOT NULL, domain_id TEXT NOT NULL,
                                   vocabulary_id TEXT NOT NULL, concept_class_id TEXT NOT NULL, standard_concept TEXT,
                                   concept_code TEXT NOT NULL, valid_start_date TEXT NOT NULL, valid_end_date TEXT NOT NULL,
@@ -93,7 +96,7 @@ enum Schema {
         // Aggregates move into the variant row: a region query reads one table by vid range instead of joining a
         // second one per row (the 10,000-sample 1 Mb cohort query: 10 ms of SQL to 6), a new variant is one
         // insert, and the store loses the aggregate table's keys.
-        ("0005-aggregates-in-variant", """
+        SQLMigration("0005-aggregates-in-variant", """
         ALTER TABLE variant ADD COLUMN ac INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE variant ADD COLUMN an_delta INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE variant ADD COLUMN nhomalt INTEGER NOT NULL DEFAULT 0;
@@ -109,7 +112,7 @@ enum Schema {
         // the row keys, the vid index and their page slack cost more than the lists, and inside a segment a
         // variant's het/hom-alt lists can be stored as the difference from a linked earlier variant's. The rows
         // are converted by `convertCallsToSegments` (Swift), which then drops `calls` and `calls_vid`.
-        ("0006-call-segments", """
+        SQLMigration("0006-call-segments", step: .callsToSegments, """
         CREATE TABLE calls_segment(segment_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
                                    contig_id INTEGER NOT NULL, first_pos INTEGER NOT NULL, last_pos INTEGER NOT NULL,
                                    entries INTEGER NOT NULL, data BLOB NOT NULL);
@@ -120,7 +123,7 @@ enum Schema {
         // derived when read; SQLite stores '' and 0 in no bytes), a sample's load time (its batch's), and pseudonyms
         // as the HMAC's 32 bytes instead of 64 hex characters (converted by `pseudonymsToBlobs`). On the
         // 10,000-sample benchmark: 0.7 MB of the variant table, 0.2 MB of samples, 0.6 MB of people and their index.
-        ("0007-compact-rows", """
+        SQLMigration("0007-compact-rows", step: .pseudonymsToBlobs, """
         UPDATE variant SET kind = '' WHERE kind = 'snv';
         UPDATE variant SET end_pos = 0 WHERE end_pos = pos + max(1, length(ref)) - 1;
         UPDATE sample SET loaded_at = '';
@@ -132,7 +135,7 @@ enum Schema {
         // the range sits before the blob in each row: a column after a blob is read through its overflow pages.
         // The range index makes "which segments hold this ordinal" and "which ranges are there" index-only reads;
         // the batch index has no reader left.
-        ("0008-segment-ranges", """
+        SQLMigration("0008-segment-ranges", """
         CREATE TABLE calls_segment_ranged(segment_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
                                           contig_id INTEGER NOT NULL, first_pos INTEGER NOT NULL, last_pos INTEGER NOT NULL,
                                           base INTEGER NOT NULL, span INTEGER NOT NULL, entries INTEGER NOT NULL,
@@ -146,8 +149,4 @@ enum Schema {
         CREATE INDEX calls_segment_range ON calls_segment(base, span);
         """),
     ]
-
-    /// Migrations with a step SQL cannot express, run after their SQL in the same transaction.
-    enum Step { case callsToSegments, pseudonymsToBlobs }
-    static let steps: [String: Step] = ["0006-call-segments": .callsToSegments, "0007-compact-rows": .pseudonymsToBlobs]
 }
