@@ -3,9 +3,10 @@ import Foundation
 import VariantStore
 import StoreFactory
 
-/// `--store PATH`, defaulting to `$VARDE_STORE`.
+/// `--store PATH|URL`, defaulting to `$VARDE_STORE`.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The variant store: an SQLite file path. Default: $VARDE_STORE.")
+    @Option(name: .long, help: ArgumentHelp("The variant store: an SQLite file path, or postgres://USER:PASSWORD@HOST:PORT/DATABASE[?schema=NAME]. Default: $VARDE_STORE.",
+                                            valueName: "path-or-url"))
     var store: String?
 
     var path: String {
@@ -16,7 +17,7 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    /// The store, through the one factory (a path: SQLite), saying on stderr when another process's write keeps it waiting.
+    /// The store, through the one factory (a path: SQLite; a postgres:// URL: PostgreSQL), saying on stderr when another process's write keeps it waiting.
     func open() throws -> AnyVariantStore {
         try StoreFactory.open(try path, onWait: { notice in
             FileHandle.standardError.write(Data("varde: \(notice)…\n".utf8))

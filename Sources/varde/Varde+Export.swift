@@ -29,7 +29,7 @@ extension Varde {
 
             func run() async throws {
                 try await failing {
-                    let store = try SQLiteVariantStore(path: try storeOptions.path)
+                    let store = try storeOptions.open()
                     let query = try VariantQuery(store: store)
                     let members = try query.cohortMembers(file: cohort, conditions: cohortWhere, secretFile: secretFile)
                     var buffer = ""

@@ -30,15 +30,21 @@ extension Varde {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
             logger.logLevel = level
             let state = try await failing { () async throws -> ServiceState in
-                guard FileManager.default.fileExists(atPath: path) else {
+                let location = StoreFactory.location(path)
+                if case let .sqlite(file) = location, !FileManager.default.fileExists(atPath: file) {
                     throw ServiceError("no store at \(path)", fix: "create it with varde load --store \(path) FILE.vcf.gz")
                 }
                 var settings = try ServiceConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
-                if settings.auditLog == nil { settings.auditLog = path + ".audit.jsonl" }
+                if settings.auditLog == nil {
+                    switch location {
+                    case let .sqlite(file): settings.auditLog = file + ".audit.jsonl"
+                    case .postgres: settings.auditLog = "varde-serve.audit.jsonl"   // in the working folder; set auditLog in the config
+                    }
+                }
                 let genes = GeneTable.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
                 if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; set VARDE_REFERENCE to the checkout's reference/ folder") }
                 let state = try ServiceState(config: settings, genes: genes) { try StoreFactory.open(path) }
-                logger.info("serving", metadata: ["store": .string(path), "address": .string("\(host):\(port)"),
+                logger.info("serving", metadata: ["store": .string(StoreFactory.redacted(path)), "address": .string("\(host):\(port)"),
                                                   "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
                 return state
             }
