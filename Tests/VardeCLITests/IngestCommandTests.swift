@@ -72,6 +72,50 @@ struct IngestCommandTests {
         #expect(counts.count == 2 && counts[0] == counts[1])
     }
 
+    @Test("20 loads started at once on a new PostgreSQL store: 20 batches, migrations once, answers equal SQLite's serial loads")
+    func concurrentLoadsOnPostgres() async throws {
+        guard let server = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return }
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try Self.singles(20, in: dir)
+        let store = server + "?schema=ingest_" + String(UUID().uuidString.lowercased().prefix(8))
+        var processes: [(Process, Pipe)] = []
+        for f in files {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Shell.varde)
+            p.arguments = ["load", "--store", store, "--quiet", "--no-compact", f]
+            p.environment = Self.env
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            processes.append((p, err))
+        }
+        for (p, _) in processes { try p.run() }
+        var failures: [String] = []
+        for (p, err) in processes {
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { failures.append(text) }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        let stats = try Shell.run([Shell.varde, "stats", "--store", store, "--verify"])
+        #expect(stats.stdout.contains("batches\t20\n"), "\(stats.stdout)\(stats.stderr)")
+        #expect(stats.stdout.contains("aggregates_verified\tok"))
+        // The same files one after another into SQLite answer the same (the batches' order differs; the answers do not).
+        let sqlite = dir.appendingPathComponent("serial.db").path
+        for f in files {
+            let r = try Shell.run([Shell.varde, "load", "--store", sqlite, "--quiet", "--no-compact", f], environment: Self.env)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let region = { (s: String) in try Shell.run([Shell.varde, "query", "--store", s, "--region", "22"]).stdout }
+        #expect(try region(store) == region(sqlite))
+        #expect(try region(store).split(separator: "\n").count > 20)
+        let schema = String(store.split(separator: "=").last ?? "")
+        let migrations = try Shell.run(["psql", server, "-tAc", "SELECT count(*), count(DISTINCT id) FROM \(schema).migration"])
+        let counts = migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+        #expect(counts.count == 2 && counts[0] == counts[1] && counts[0] == "8", "\(migrations.stdout)\(migrations.stderr)")
+    }
+
     @Test("a folder loads one batch per file with a table of every file on stdout; compaction then changes no answer")
     func folderThenCompact() async throws {
         let dir = try Fixtures.temporaryDirectory()
