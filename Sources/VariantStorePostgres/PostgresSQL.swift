@@ -19,13 +19,7 @@ enum PostgresSQL {
         while i < chars.count {
             let c = chars[i]
             if c == "'" || c == "\"" {
-                current.append(c)
-                i += 1
-                while i < chars.count {
-                    current.append(chars[i])
-                    i += 1
-                    if chars[i - 1] == c { break }
-                }
+                i = copyQuoted(chars, from: i, into: &current)
             } else if c == "-", i + 1 < chars.count, chars[i + 1] == "-" {
                 while i < chars.count, chars[i] != "\n" { i += 1 }
             } else if c == "$", i + 1 < chars.count, chars[i + 1] == "$" {
@@ -74,14 +68,7 @@ enum PostgresSQL {
         while i < chars.count {
             let c = chars[i]
             if c == "'" || c == "\"" {
-                // Copy a literal or quoted identifier whole ('' and "" escape themselves).
-                out.append(c)
-                i += 1
-                while i < chars.count {
-                    out.append(chars[i])
-                    if chars[i] == c { i += 1; if i < chars.count, chars[i] == c { out.append(c); i += 1; continue }; break }
-                    i += 1
-                }
+                i = copyQuoted(chars, from: i, into: &out)
                 continue
             }
             if c == "?" {
@@ -125,5 +112,23 @@ enum PostgresSQL {
             i += 1
         }
         return String(out)
+    }
+
+    /// Copies the literal or quoted identifier opening at `start` whole ('' and "" inside escape themselves);
+    /// returns the index after it.
+    private static func copyQuoted(_ chars: [Unicode.Scalar], from start: Int, into out: inout String.UnicodeScalarView) -> Int {
+        let quote = chars[start]
+        out.append(quote)
+        var i = start + 1
+        while i < chars.count {
+            out.append(chars[i])
+            i += 1
+            if chars[i - 1] == quote {
+                guard i < chars.count, chars[i] == quote else { return i }
+                out.append(quote)
+                i += 1
+            }
+        }
+        return i
     }
 }

@@ -25,6 +25,27 @@ struct IngestCommandTests {
         return files
     }
 
+    /// Starts one `varde load --no-compact` per file at the same moment, and waits for them all.
+    static func loadAtOnce(_ files: [String], into store: String) throws -> [(status: Int32, stderr: String)] {
+        var processes: [(Process, Pipe)] = []
+        for f in files {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Shell.varde)
+            p.arguments = ["load", "--store", store, "--quiet", "--no-compact", f]
+            p.environment = Self.env
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            processes.append((p, err))
+        }
+        for (p, _) in processes { try p.run() }
+        return processes.map { p, err in
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+    }
+
     /// A cohort query's TSV over the whole slice, with a cohort of every third sample.
     static func answers(_ store: String, dir: URL) throws -> String {
         let samples = try Shell.run([Shell.varde, "samples", "--store", store]).stdout.split(separator: "\n").dropFirst()
@@ -44,26 +65,9 @@ struct IngestCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try Self.singles(20, in: dir)
         let store = dir.appendingPathComponent("new.db").path
-        var processes: [(Process, Pipe)] = []
-        for f in files {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Shell.varde)
-            p.arguments = ["load", "--store", store, "--quiet", "--no-compact", f]
-            p.environment = Self.env
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            processes.append((p, err))
-        }
-        for (p, _) in processes { try p.run() }
-        var failures: [String] = []
-        for (p, err) in processes {
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { failures.append(text) }
-            #expect(!text.contains("SQLite") && !text.contains("sqlite"), "\(text)")
-        }
-        #expect(failures.isEmpty, "\(failures)")
+        let runs = try Self.loadAtOnce(files, into: store)
+        for r in runs { #expect(!r.stderr.contains("SQLite") && !r.stderr.contains("sqlite"), "\(r.stderr)") }
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
         let stats = try Shell.run([Shell.varde, "stats", "--store", store, "--verify"])
         #expect(stats.stdout.contains("batches\t20\n"))
         #expect(stats.stdout.contains("aggregates_verified\tok"))
@@ -79,25 +83,8 @@ struct IngestCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try Self.singles(20, in: dir)
         let store = server + "?schema=ingest_" + String(UUID().uuidString.lowercased().prefix(8))
-        var processes: [(Process, Pipe)] = []
-        for f in files {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Shell.varde)
-            p.arguments = ["load", "--store", store, "--quiet", "--no-compact", f]
-            p.environment = Self.env
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            processes.append((p, err))
-        }
-        for (p, _) in processes { try p.run() }
-        var failures: [String] = []
-        for (p, err) in processes {
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { failures.append(text) }
-        }
-        #expect(failures.isEmpty, "\(failures)")
+        let runs = try Self.loadAtOnce(files, into: store)
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
         let stats = try Shell.run([Shell.varde, "stats", "--store", store, "--verify"])
         #expect(stats.stdout.contains("batches\t20\n"), "\(stats.stdout)\(stats.stderr)")
         #expect(stats.stdout.contains("aggregates_verified\tok"))
