@@ -32,12 +32,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-best() { sort -n | sed -n 1p; }
-wall() {
-  local start=$EPOCHREALTIME
-  bash -c "$1" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-  awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", e - s }'
-}
+. "$here/timing.sh"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 schema() { echo "${pg}?schema=bench_$1_$(date +%s%N | tail -c 9)"; }
 
@@ -69,7 +64,7 @@ for backend in sqlite postgres; do
   load_s[$backend]=$load_best
   region_s[$backend]=$(for i in $(seq "$runs"); do wall "'$varde' query --store '$last' --region $region"; done | best)
   cohort_s[$backend]=$(for i in $(seq "$runs"); do wall "'$varde' query --store '$last' --region $region --cohort '$tmp/cohort.txt'"; done | best)
-  bytes[$backend]=$("$varde" stats --store "$last" | awk -F'\t' '$1=="bytes_on_disk" || $1=="bytes" {print $2; exit}')
+  bytes[$backend]=$("$varde" stats --store "$last" | awk -F'\t' '$1=="bytes_on_disk" {print $2}')
   # Per-genome workload into a fresh store.
   gstore=$([[ $backend == sqlite ]] && echo "$tmp/genomes.db" || schema genomes)
   gw=$(wall "'$varde' load --quiet --no-compact --jobs 1 --store '$gstore' --files-from '$tmp/genome-files'")

@@ -25,12 +25,7 @@ export VARDE_PSEUDONYM_KEY=${VARDE_PSEUDONYM_KEY:-bench-secret-not-for-productio
 tmp=${BENCH_TMP:-$(mktemp -d)}; [[ -n ${BENCH_TMP:-} ]] || trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/files"
 
-best() { sort -n | sed -n 1p; }
-wall() {
-  local start=$EPOCHREALTIME
-  bash -c "$1" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-  awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", e - s }'
-}
+. "$here/timing.sh"
 used_bytes() { "$varde" stats --store "$1" | awk -F'\t' '$1=="bytes_on_disk"{print $2}'; }
 query_time() { local c=${2:-$tmp/cohort.txt}; for i in $(seq $runs); do wall "'$varde' query --store '$1' --region '$region' --cohort '$c'"; done | best; }
 

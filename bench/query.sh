@@ -22,13 +22,7 @@ bench=$root/.build/release/varde-bench
 export VARDE_PSEUDONYM_KEY=${VARDE_PSEUDONYM_KEY:-bench-secret-not-for-production-0123}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-best() { sort -n | sed -n 1p; }
-# Wall seconds of one run to the millisecond ($EPOCHREALTIME; /usr/bin/time's %e rounds to 10 ms, a sixth of a query).
-wall() {
-  local start=$EPOCHREALTIME
-  bash -c "$1" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-  awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", e - s }'
-}
+. "$here/timing.sh"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.4f", a/b}'; }
 
 "$varde" load --quiet --threads 2 --store "$tmp/s.db" "$file"

@@ -2,39 +2,26 @@ internal import Foundation
 internal import PostgresNIO
 internal import Logging
 internal import NIOCore
+internal import VariantStorePostgres
+internal import VariantStore
 
 /// Loads an exported CDM folder into PostgreSQL: the project's CDM 5.4 DDL (types and NOT NULLs as the official
 /// PostgreSQL DDL, generated from the same Field_Level specification), `COPY … FROM STDIN` per table, then the
 /// primary keys and foreign keys (the official create → load → keys order). Uses PostgresNIO.
 public enum PostgresCDM {
-    /// `postgres://user:password@host:port/database`.
-    struct Target {
-        var host: String, port: Int, user: String, password: String?, database: String
-        init(url: String) throws(OMOPError) {
-            guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""), let user = u.user else {
-                throw OMOPError(.invalidInput, "'\(url)' is not a PostgreSQL URL", fix: "use postgres://USER:PASSWORD@HOST:PORT/DATABASE")
-            }
-            host = u.host ?? "localhost"
-            port = u.port ?? 5432
-            self.user = user.removingPercentEncoding ?? user
-            password = u.password?.removingPercentEncoding
-            let path = u.path.hasPrefix("/") ? String(u.path.dropFirst()) : u.path
-            database = path.isEmpty ? user : path
+    /// The server a `postgres://` URL names (the store's own URL parser).
+    static func target(_ url: String) throws(OMOPError) -> PostgresTarget {
+        do {
+            return try PostgresTarget(url: url)
+        } catch {
+            throw OMOPError(.invalidInput, error.message, fix: error.fix)
         }
     }
 
-    static func message(_ error: any Error) -> String {
-        if let e = error as? PSQLError {
-            if let m = e.serverInfo?[.message] {
-                return m + (e.serverInfo?[.detail].map { " (\($0))" } ?? "")
-            }
-            return "\(e.code)" + (e.underlying.map { ": \($0)" } ?? "")
-        }
-        return "\(error)"
-    }
+    static func message(_ error: any Error) -> String { PostgresErrorText.of(error) }
 
     static func connect(_ url: String) async throws -> PostgresConnection {
-        let t = try Target(url: url)
+        let t = try target(url)
         let config = PostgresConnection.Configuration(host: t.host, port: t.port, username: t.user, password: t.password,
                                                       database: t.database, tls: .disable)
         do {

@@ -30,11 +30,6 @@ public enum StoreFactory {
         }
     }
 
-    /// A URL without its password, for messages.
-    public static func redacted(_ url: String) -> String {
-        let chars = Array(url)
-        guard let at = chars.lastIndex(of: "@"), let slash = chars.firstIndex(of: "/"), slash + 1 < chars.count, chars[slash + 1] == "/",
-              let colon = chars[(slash + 2)..<at].firstIndex(of: ":") else { return url }
-        return String(chars[..<colon]) + ":***" + String(chars[at...])
-    }
+    /// A URL without its password, for messages (a path as it is).
+    public static func redacted(_ url: String) -> String { PostgresTarget.redact(url) }
 }

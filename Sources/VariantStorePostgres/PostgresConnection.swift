@@ -47,7 +47,7 @@ public final class PostgresStoreConnection: SQLConnection {
         do {
             connection = try PostgresNIO.PostgresConnection.connect(on: Self.loops.next(), configuration: config, id: 1, logger: logger).wait()
         } catch {
-            throw StoreError(.database, "cannot connect to the PostgreSQL store \(target.redacted): \(Self.message(error))",
+            throw StoreError(.database, "cannot connect to the PostgreSQL store \(target.redacted): \(PostgresErrorText.of(error))",
                              fix: "check that the server is running and the URL's host, port, user, password and database")
         }
         let timeout = Self.seconds("VARDE_STATEMENT_TIMEOUT", default: 600)
@@ -79,6 +79,10 @@ public final class PostgresStoreConnection: SQLConnection {
                 throw storeError(error, sql: statement)
             }
         }
+    }
+
+    public func hasTable(_ name: String) throws(StoreError) -> Bool {
+        try scalarInt("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?", [.text(name)]) == 1
     }
 
     public func statement(_ sql: String) throws(StoreError) -> any SQLStatement {
@@ -237,7 +241,7 @@ public final class PostgresStoreConnection: SQLConnection {
     private static let lockClass = 0x7661   // "va": the advisory-lock class of Varde's write lock
 
     func storeError(_ error: any Error, sql: String?) -> StoreError {
-        let text = Self.message(error)
+        let text = PostgresErrorText.of(error)
         let where_ = sql.map { " in: \($0.prefix(160))" } ?? ""
         if let e = error as? PSQLError, let code = e.serverInfo?[.sqlState] {
             switch code {
@@ -261,14 +265,6 @@ public final class PostgresStoreConnection: SQLConnection {
                               fix: "check that the server is running; the change was not committed")
         }
         return StoreError(.database, "the PostgreSQL store \(location) could not run a query (\(text))\(where_)")
-    }
-
-    static func message(_ error: any Error) -> String {
-        if let e = error as? PSQLError {
-            if let m = e.serverInfo?[.message] { return m + (e.serverInfo?[.detail].map { " (\($0))" } ?? "") }
-            return "\(e.code)" + (e.underlying.map { ": \($0)" } ?? "")
-        }
-        return "\(error)"
     }
 
     static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

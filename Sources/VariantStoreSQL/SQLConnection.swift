@@ -12,6 +12,8 @@ public protocol SQLConnection: AnyObject {
     var migrations: [SQLMigration] { get }
 
     func execute(_ sql: String) throws(StoreError)
+    /// Whether the store has a table of this name (before its first migration it has none).
+    func hasTable(_ name: String) throws(StoreError) -> Bool
     /// A prepared statement with its bindings cleared (cached: the same text gives the same statement).
     func statement(_ sql: String) throws(StoreError) -> any SQLStatement
     /// Resets every cached statement, so none holds a read open.
@@ -25,7 +27,8 @@ public protocol SQLConnection: AnyObject {
     /// Whether a transaction is open on this connection.
     var inTransaction: Bool { get }
 
-    /// The id the last insert gave its row (SQLite's rowid; PostgreSQL's `lastval()` of an identity column).
+    /// The id the last insert gave its row: SQLite's rowid; on PostgreSQL the id `varde_next_id` gave the row (the
+    /// same max + 1 rule), recorded by that function for this transaction.
     var lastInsertRowID: Int64 { get throws(StoreError) }
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int { get throws(StoreError) }

@@ -18,7 +18,6 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
     public let path: String
     let db: any SQLConnection
     private var companion: (any SQLConnection)?
-    private var companionTried = false
     /// Regions of this many variants or more are read on two connections at once (tests lower it to cover that path).
     var parallelFrom = 4096
 
@@ -28,8 +27,6 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
         db = connection
         try migrate()
     }
-
-    public var engine: SQLEngine { db.engine }
 
     /// Applies the migrations this store lacks, exactly once however many processes open it at the same moment: the
     /// check and the changes run under the write lock, in one transaction (so a killed migration leaves the store as
@@ -54,11 +51,7 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
 
     /// The migrations applied so far (none for a new store).
     private func appliedMigrationIDs() throws(StoreError) -> Set<String> {
-        let exists = switch db.engine {
-        case .sqlite: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'migration'"
-        case .postgres: "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'migration'"
-        }
-        guard try db.scalarInt(exists) == 1 else { return [] }
+        guard try db.hasTable("migration") else { return [] }
         let s = try db.statement("SELECT id FROM migration")
         defer { s.reset() }
         var out = Set<String>()
@@ -197,11 +190,7 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
         var main: Result<Rows, StoreError> = .success(Rows(found: [], slot: []))
         var own: Result<[Totals]?, StoreError> = .success(nil)
         var other: Result<(rows: Rows?, totals: [Totals]?)?, any Error> = .success(nil)   // nil: read it here
-        let companion = slots.count < parallelFrom ? nil : try companionConnection()
-        if companion == nil {
-            main = Result { () throws(StoreError) in try rows(first, on: db) }
-            own = Result { () throws(StoreError) in try totals(ownShare, on: db) }
-        } else if let companion {
+        if slots.count >= parallelFrom, let companion = try companionConnection() {
             let state = try Self.committedState(db)
             inParallel({
                 main = Result { () throws(StoreError) in try rows(first, on: self.db) }
@@ -214,6 +203,9 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
                     }
                 }
             })
+        } else {
+            main = Result { () throws(StoreError) in try rows(first, on: db) }
+            own = Result { () throws(StoreError) in try totals(ownShare, on: db) }
         }
         var read = try main.get()
         main = .success(Rows(found: [], slot: []))   // the one reference left to its rows: no copy below
@@ -267,10 +259,7 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
 
     /// A second connection to the store, opened by the first large region query, to read beside this one.
     private func companionConnection() throws(StoreError) -> (any SQLConnection)? {
-        if !companionTried {
-            companionTried = true
-            companion = try db.openCompanion()
-        }
+        if companion == nil { companion = try db.openCompanion() }
         return companion
     }
 

@@ -54,6 +54,10 @@ public final class SQLiteDatabase: SQLConnection {
 
     /// `.write` is `BEGIN IMMEDIATE` (the write lock now, waiting through the busy handler); `.read` is `DEFERRED`:
     /// in WAL mode every read inside sees one committed state.
+    public func hasTable(_ name: String) throws(StoreError) -> Bool {
+        try scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)]) == 1
+    }
+
     public func begin(_ mode: SQLTransactionMode) throws(StoreError) {
         try execute(mode == .write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
     }

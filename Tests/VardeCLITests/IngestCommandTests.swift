@@ -78,11 +78,11 @@ struct IngestCommandTests {
 
     @Test("20 loads started at once on a new PostgreSQL store: 20 batches, migrations once, answers equal SQLite's serial loads")
     func concurrentLoadsOnPostgres() async throws {
-        guard let server = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return }
+        guard let server = TestPostgres.url else { return }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try Self.singles(20, in: dir)
-        let store = server + "?schema=ingest_" + String(UUID().uuidString.lowercased().prefix(8))
+        let store = TestPostgres.freshStore(server, prefix: "ingest")
         let runs = try Self.loadAtOnce(files, into: store)
         #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
         let stats = try Shell.run([Shell.varde, "stats", "--store", store, "--verify"])

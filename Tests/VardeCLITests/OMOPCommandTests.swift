@@ -277,8 +277,8 @@ import TestSupport
     }
 
     /// PostgreSQL: set VARDE_TEST_POSTGRES_URL (CI does, after starting the server). Under CI=true a missing URL fails.
-    static let postgresURL = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let postgresURL = TestPostgres.url
+    static let inCI = TestPostgres.inCI
 
     @Test("Export loads into a real PostgreSQL with every primary and foreign key; validate on the database: 0 failures",
           .enabled(if: postgresURL != nil || inCI))

@@ -8,7 +8,6 @@ import TestSupport
 /// Needs VARDE_TEST_POSTGRES_URL (scripts/start-postgres.sh; CI sets it, and with CI=true its absence fails).
 @Suite(.serialized) struct PostgresParityTests {
     static let environment = ["VARDE_PSEUDONYM_KEY": "parity-test-secret-0123456789abcdef"]
-    static let server = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     static func varde(_ args: [String]) throws -> Shell.Result { try Shell.run([Shell.varde] + args, environment: environment) }
 
@@ -32,14 +31,14 @@ import TestSupport
 
     @Test("load, query (TSV, JSON, VCF with genotypes), cohorts, samples, OMOP export, erase and compact: PostgreSQL's bytes equal SQLite's")
     func parity() throws {
-        guard let server = Self.server else {
-            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "CI must set VARDE_TEST_POSTGRES_URL")
+        guard let server = TestPostgres.url else {
+            #expect(!TestPostgres.inCI, "CI must set VARDE_TEST_POSTGRES_URL")
             return
         }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sqlite = dir.appendingPathComponent("parity.db").path
-        let postgres = server + "?schema=parity_" + String(UUID().uuidString.lowercased().prefix(8))
+        let postgres = TestPostgres.freshStore(server, prefix: "parity")
         let somatic = dir.appendingPathComponent("somatic.tsv").path
         try """
         sample\tperson\trole\tcollection_date\tsex\tbirth_year\tdiagnosis\tdiagnosis_date\tcare_site\tassay

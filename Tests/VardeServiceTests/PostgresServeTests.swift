@@ -7,13 +7,12 @@ import VardeService
 /// as the SQLite store loaded with the same file answers, and a load committed meanwhile by another process (a lab's
 /// `varde load`) is seen whole or not at all by every request. Needs VARDE_TEST_POSTGRES_URL (CI sets it).
 @Suite(.serialized) struct PostgresServeTests {
-    static let server = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     static func varde(_ args: [String]) throws -> Shell.Result { try Shell.run([Shell.varde] + args, environment: ServiceFixture.env) }
 
     /// A PostgreSQL store with the service fixture's slice and its `first30` cohort, as ServiceFixture.store has them.
     static func makeStore(_ server: String, dir: URL) throws -> String {
-        let url = server + "?schema=serve_" + String(UUID().uuidString.lowercased().prefix(8))
+        let url = TestPostgres.freshStore(server, prefix: "serve")
         let load = try varde(["load", "--quiet", "--store", url, ServiceFixture.vcf])
         try #require(load.status == 0, "\(load.stderr)")
         let samples = try Shell.run(["bcftools", "query", "-l", ServiceFixture.vcf]).stdout.split(separator: "\n").map(String.init)
@@ -38,7 +37,7 @@ import VardeService
 
     @Test("two varde serve processes on one PostgreSQL store answer as SQLite does, per tier, and a concurrent load is seen whole or not at all")
     func twoServersOneStore() async throws {
-        guard let server = Self.server else { return }
+        guard let server = TestPostgres.url else { return }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = try Self.makeStore(server, dir: dir)

@@ -18,24 +18,14 @@ struct Backend: CustomTestStringConvertible, Sendable {
     static let sqlite = Backend(name: "SQLite") { $0.appendingPathComponent("store.db").path }
 
     /// A fresh schema of the server VARDE_TEST_POSTGRES_URL names (CI starts one), one per test.
-    static let postgres: Backend? = PostgresTestServer.url.map { url in
-        Backend(name: "PostgreSQL") { _ in PostgresTestServer.freshStore(url) }
+    static let postgres: Backend? = TestPostgres.url.map { url in
+        Backend(name: "PostgreSQL") { _ in TestPostgres.freshStore(url) }
     }
 
     /// Every backend this run can test: SQLite always, PostgreSQL when a server is named.
     static let all: [Backend] = [.sqlite] + [postgres].compactMap { $0 }
 }
 
-/// The PostgreSQL server of the tests: VARDE_TEST_POSTGRES_URL (scripts/start-postgres.sh prints one; CI sets it).
-enum PostgresTestServer {
-    static let url: String? = ProcessInfo.processInfo.environment["VARDE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
-    /// A store URL in a schema no other test uses.
-    static func freshStore(_ url: String) -> String {
-        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        return url + (url.contains("?") ? "&" : "?") + "schema=\(name)"
-    }
-}
 
 /// One test body per behaviour a backend must have, run on every backend: answers equal bcftools, batches add up,
 /// erasure, snapshots, kill -9, cohorts, the OMOP carrier scan, compaction. Written against the `VariantStore`
@@ -68,8 +58,8 @@ struct BackendConformanceTests {
 
     @Test("CI tests the PostgreSQL backend: it names a server")
     func postgresInCI() {
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            #expect(PostgresTestServer.url != nil, "CI must start PostgreSQL and set VARDE_TEST_POSTGRES_URL (.ci/run does)")
+        if TestPostgres.inCI {
+            #expect(TestPostgres.url != nil, "CI must start PostgreSQL and set VARDE_TEST_POSTGRES_URL (.ci/run does)")
         }
     }
 
