@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "varde",
             dependencies: [
-                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "StoreFactory", "Loader", "VariantQuery", "OMOP", "FHIR", "VardeService",
+                "VariantCore", "VCF", "VariantStore", "VariantStoreSQLite", "VariantStorePostgres", "StoreFactory", "Loader", "VariantQuery", "OMOP", "FHIR", "VardeService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -20,4 +20,7 @@ as_postgres psql -p "$port" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$user'" 
   || as_postgres psql -p "$port" -qc "CREATE ROLE $user LOGIN PASSWORD '$password'" >&2
 as_postgres psql -p "$port" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
   || as_postgres psql -p "$port" -qc "CREATE DATABASE $db OWNER $user" >&2
+# A sharded store's catalog reaches its shards through postgres_fdw and dblink, which only a superuser installs.
+as_postgres psql -p "$port" -d "$db" -qc "CREATE EXTENSION IF NOT EXISTS postgres_fdw; CREATE EXTENSION IF NOT EXISTS dblink;
+  GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO $user" >&2
 echo "postgres://$user:$password@127.0.0.1:$port/$db"

@@ -19,5 +19,9 @@ if [[ -z "${VARDE_TEST_POSTGRES_URL:-}" ]]; then
     echo "note: PostgreSQL not started (run as root, or set VARDE_TEST_POSTGRES_URL): the PostgreSQL export tests will be skipped" >&2
   fi
 fi
+# The sharded-store tests need shard servers: three throw-away clusters on loopback when we may.
+if [[ -z "${VARDE_TEST_PG_SHARDS:-}" && -n "${VARDE_TEST_POSTGRES_URL:-}" && $(id -u) -eq 0 ]] && shards=$(scripts/start-shards.sh); then
+  export VARDE_TEST_PG_SHARDS=$shards
+fi
 swift build --build-tests
 swift test --skip-build --disable-xctest

@@ -27,11 +27,15 @@ public final class PostgresStoreConnection: SQLConnection {
     private let target: PostgresTarget
     private let connection: PostgresNIO.PostgresConnection
     private let logger = Logger(label: "varde.store.postgres")
-    private let onWait: (@Sendable (String) -> Void)?
+    let onWait: (@Sendable (String) -> Void)?
     private var cache: [String: PostgresStatement] = [:]
     private var pending: [(sql: String, answer: EventLoopFuture<PostgresQueryResult>)] = []
     private var lastChanges = 0
-    public private(set) var inTransaction = false
+    public internal(set) var inTransaction = false
+    /// Set when the store is sharded (``ShardedSchema``): its shards, and whether the open transaction writes.
+    var sharding: Sharding?
+    var writing = false
+    let lockTimeout: Int
 
     /// The event loop every store connection of this process runs on: its own, so that waiting for an answer never
     /// happens on a loop some other part (the HTTP server) uses.
@@ -51,7 +55,7 @@ public final class PostgresStoreConnection: SQLConnection {
                              fix: "check that the server is running and the URL's host, port, user, password and database")
         }
         let timeout = Self.seconds("VARDE_STATEMENT_TIMEOUT", default: 600)
-        let lockTimeout = Self.seconds("VARDE_LOCK_TIMEOUT", default: 3600)
+        lockTimeout = Self.seconds("VARDE_LOCK_TIMEOUT", default: 3600)
         try execute("SET statement_timeout = '\(timeout)s'; SET lock_timeout = '\(lockTimeout)s'; SET client_min_messages = warning")
         // Two first opens at once may both try to create the schema: the loser retries, then finds it.
         do {
@@ -60,6 +64,7 @@ public final class PostgresStoreConnection: SQLConnection {
             try execute("CREATE SCHEMA IF NOT EXISTS \(Self.quoted(schema))")
         }
         try execute("SET search_path TO \(Self.quoted(schema))")
+        if try hasTable("shard") { sharding = try Sharding(loading: self) }
     }
 
     deinit {
@@ -100,6 +105,13 @@ public final class PostgresStoreConnection: SQLConnection {
     }
 
     public func begin(_ mode: SQLTransactionMode) throws(StoreError) {
+        if sharding != nil { return try beginSharded(mode) }
+        try beginOnCatalog(mode)
+    }
+
+    /// BEGIN, and for a write the store's write lock.
+    func beginOnCatalog(_ mode: SQLTransactionMode) throws(StoreError) {
+        writing = mode == .write
         switch mode {
         case .read:
             try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
@@ -123,6 +135,7 @@ public final class PostgresStoreConnection: SQLConnection {
     public func commit() throws(StoreError) {
         do {
             try waitPending()
+            if sharding != nil, writing { _ = try queryRows("SELECT varde_publish()") }
         } catch {
             rollback()
             throw error
@@ -133,9 +146,11 @@ public final class PostgresStoreConnection: SQLConnection {
             tag = try connection.query(PostgresQuery(unsafeSQL: "COMMIT"), logger: logger).wait().metadata.command
         } catch {
             inTransaction = false
+            writing = false
             throw storeError(error, sql: "COMMIT")
         }
         inTransaction = false
+        writing = false
         guard tag == "COMMIT" else {
             throw StoreError(.database, "PostgreSQL rolled the transaction back instead of committing it (\(tag)); nothing was changed",
                              fix: "run the command again; the server's log says what failed")
@@ -146,6 +161,7 @@ public final class PostgresStoreConnection: SQLConnection {
         _ = try? waitPending()
         _ = try? connection.query(PostgresQuery(unsafeSQL: "ROLLBACK"), logger: logger).wait()
         inTransaction = false
+        writing = false
     }
 
     public var lastInsertRowID: Int64 {
@@ -165,10 +181,11 @@ public final class PostgresStoreConnection: SQLConnection {
     public func openCompanion() throws(StoreError) -> (any SQLConnection)? { nil }
 
     public func bytesUsed() throws(StoreError) -> Int {
-        try queryRows("""
+        let here = try queryRows("""
             SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'
             """).first?.first?.int ?? 0
+        return try here + shardBytes()
     }
 
     public func beginErasure() throws(StoreError) {}
@@ -178,22 +195,35 @@ public final class PostgresStoreConnection: SQLConnection {
     /// the README). Copies in WAL archives and backups last until those rotate out.
     public func finishErasure(committed: Bool) throws(StoreError) {
         guard committed else { return }
-        for table in ["calls_segment", "variant", "coverage", "sample", "person", "annotation", "cohort_member"] {
+        let onShards = sharding == nil ? [] : ShardedSchema.tables.map(\.name)
+        for table in ["calls_segment", "variant", "coverage", "sample", "person", "annotation", "cohort_member"] where !onShards.contains(table) {
             try execute("VACUUM \(table)")
         }
+        try vacuumShards()
     }
 
     // MARK: - Running statements
 
     /// Sends a statement whose rows nobody reads, without waiting for its answer.
     func send(_ sql: String, _ binds: [SQLValue]) throws(StoreError) {
+        if sharding != nil, !inTransaction {
+            // A sharded store is only ever changed by a published write.
+            try begin(.write)
+            do { try send(sql, binds); try commit() } catch { rollback(); throw error }
+            return
+        }
         let query = try Self.query(sql, binds)
         pending.append((sql, connection.query(query, logger: logger)))
         if pending.count >= 512 { try waitPending() }
     }
 
     /// Runs a statement and returns its rows.
-    func queryRows(_ sql: String, _ binds: [SQLValue] = []) throws(StoreError) -> [[PostgresValue]] {
+    func queryRows(_ sql: String, _ binds: [SQLValue] = [], unchecked: Bool = false) throws(StoreError) -> [[PostgresValue]] {
+        if sharding != nil, !inTransaction, !unchecked {
+            // A sharded store is only ever read where every shard shows the same published writes.
+            try begin(.read)
+            do { let rows = try queryRows(sql, binds); try commit(); return rows } catch { rollback(); throw error }
+        }
         try waitPending()
         let query = try Self.query(sql, binds)
         let result: PostgresQueryResult
@@ -238,10 +268,11 @@ public final class PostgresStoreConnection: SQLConnection {
 
     // MARK: - Errors in the user's terms
 
-    private static let lockClass = 0x7661   // "va": the advisory-lock class of Varde's write lock
+    static let lockClass = 0x7661   // "va": the advisory-lock class of Varde's write lock
 
     func storeError(_ error: any Error, sql: String?) -> StoreError {
         let text = PostgresErrorText.of(error)
+        if let sharding, let e = sharding.shardError(text, location: location) { return e }
         let where_ = sql.map { " in: \($0.prefix(160))" } ?? ""
         if let e = error as? PSQLError, let code = e.serverInfo?[.sqlState] {
             switch code {

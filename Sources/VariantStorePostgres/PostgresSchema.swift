@@ -14,7 +14,11 @@ enum PostgresSchema {
         + ["0002-named-cohorts", "0003-filters-annotations", "0004-omop-vocabulary", "0005-aggregates-in-variant",
            "0006-call-segments", "0007-compact-rows", "0008-segment-ranges"].map { SQLMigration($0, "") }
 
-    static let create = #"""
+    /// The whole schema of a single-server store.
+    static var create: String { [functions, catalogTables, largeTables].joined(separator: "\n") }
+
+    /// Row ids numbered as SQLite numbers rowids.
+    static let functions = #"""
     CREATE FUNCTION varde_next_id(t regclass, c text) RETURNS bigint LANGUAGE plpgsql AS $$
     DECLARE id bigint;
     BEGIN
@@ -22,6 +26,10 @@ enum PostgresSchema {
         PERFORM set_config('varde.last_insert_id', id::text, true);
         RETURN id;
     END $$;
+    """#
+
+    /// The tables a sharded store keeps on its catalog server: everything but ``largeTables``.
+    static let catalogTables = #"""
     CREATE TABLE meta(key text COLLATE "C" PRIMARY KEY, value text COLLATE "C" NOT NULL);
     CREATE TABLE contig(contig_id integer PRIMARY KEY, name text COLLATE "C" NOT NULL UNIQUE, length bigint,
                         class integer NOT NULL, max_span integer NOT NULL DEFAULT 0);
@@ -48,23 +56,8 @@ enum PostgresSchema {
                         attributes text COLLATE "C", loaded_at text COLLATE "C" NOT NULL, active integer NOT NULL DEFAULT 1);
     CREATE UNIQUE INDEX sample_active_name ON sample(name) WHERE active = 1;
     CREATE INDEX sample_person ON sample(person_id);
-    -- Aggregates are updated in place by every load: room on each page keeps those updates HOT.
-    CREATE TABLE variant(vid integer PRIMARY KEY, contig_id integer NOT NULL REFERENCES contig(contig_id),
-                         pos integer NOT NULL, end_pos integer NOT NULL, ref text COLLATE "C" NOT NULL, alt text COLLATE "C" NOT NULL,
-                         kind text COLLATE "C" NOT NULL, rsid text COLLATE "C", filters text COLLATE "C", genes text COLLATE "C",
-                         consequences text COLLATE "C", ac integer NOT NULL DEFAULT 0, an_delta integer NOT NULL DEFAULT 0,
-                         nhomalt integer NOT NULL DEFAULT 0, nhemi integer NOT NULL DEFAULT 0, tumours integer NOT NULL DEFAULT 0,
-                         vaf_hist bytea) WITH (fillfactor = 80);
-    ALTER TABLE variant ALTER vid SET DEFAULT varde_next_id('variant', 'vid');
-    CREATE UNIQUE INDEX variant_allele ON variant(contig_id, pos, ref, alt);
-    CREATE INDEX variant_rsid ON variant(rsid) WHERE rsid IS NOT NULL;
     CREATE TABLE default_an(class integer PRIMARY KEY, alleles integer NOT NULL);
     INSERT INTO default_an VALUES (0, 0), (1, 0), (2, 0), (3, 0);
-    CREATE TABLE coverage(id bigint PRIMARY KEY, contig_lo integer NOT NULL, contig_hi integer NOT NULL, start integer NOT NULL,
-                          "end" integer NOT NULL, ordinal integer NOT NULL, ploidy integer NOT NULL, batch_id integer NOT NULL);
-    ALTER TABLE coverage ALTER id SET DEFAULT varde_next_id('coverage', 'id');
-    CREATE INDEX coverage_locus ON coverage(contig_lo, start);
-    CREATE INDEX coverage_ordinal ON coverage(ordinal);
     CREATE TABLE audit(audit_id integer PRIMARY KEY, at text COLLATE "C" NOT NULL, action text COLLATE "C" NOT NULL,
                        subject text COLLATE "C" NOT NULL, details text COLLATE "C" NOT NULL);
     ALTER TABLE audit ALTER audit_id SET DEFAULT varde_next_id('audit', 'audit_id');
@@ -93,6 +86,26 @@ enum PostgresSchema {
                                            PRIMARY KEY (concept_id_1, relationship_id, concept_id_2));
     CREATE TABLE omop_vocabulary_row(tbl text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, cells text COLLATE "C" NOT NULL,
                                      PRIMARY KEY (tbl, key));
+    """#
+
+    /// The tables that grow with the genomes (variants, coverage, call segments): a sharded store LIST-partitions
+    /// them by contig across its shard servers (``ShardedSchema``).
+    static let largeTables = #"""
+    -- Aggregates are updated in place by every load: room on each page keeps those updates HOT.
+    CREATE TABLE variant(vid integer PRIMARY KEY, contig_id integer NOT NULL REFERENCES contig(contig_id),
+                         pos integer NOT NULL, end_pos integer NOT NULL, ref text COLLATE "C" NOT NULL, alt text COLLATE "C" NOT NULL,
+                         kind text COLLATE "C" NOT NULL, rsid text COLLATE "C", filters text COLLATE "C", genes text COLLATE "C",
+                         consequences text COLLATE "C", ac integer NOT NULL DEFAULT 0, an_delta integer NOT NULL DEFAULT 0,
+                         nhomalt integer NOT NULL DEFAULT 0, nhemi integer NOT NULL DEFAULT 0, tumours integer NOT NULL DEFAULT 0,
+                         vaf_hist bytea) WITH (fillfactor = 80);
+    ALTER TABLE variant ALTER vid SET DEFAULT varde_next_id('variant', 'vid');
+    CREATE UNIQUE INDEX variant_allele ON variant(contig_id, pos, ref, alt);
+    CREATE INDEX variant_rsid ON variant(rsid) WHERE rsid IS NOT NULL;
+    CREATE TABLE coverage(id bigint PRIMARY KEY, contig_lo integer NOT NULL, contig_hi integer NOT NULL, start integer NOT NULL,
+                          "end" integer NOT NULL, ordinal integer NOT NULL, ploidy integer NOT NULL, batch_id integer NOT NULL);
+    ALTER TABLE coverage ALTER id SET DEFAULT varde_next_id('coverage', 'id');
+    CREATE INDEX coverage_locus ON coverage(contig_lo, start);
+    CREATE INDEX coverage_ordinal ON coverage(ordinal);
     -- Call segments (CallSegment): a batch's (or a compacted range's) carrier lists for up to 2,048 variants.
     CREATE TABLE calls_segment(segment_id integer PRIMARY KEY, batch_id integer NOT NULL REFERENCES batch(batch_id),
                                contig_id integer NOT NULL, first_pos integer NOT NULL, last_pos integer NOT NULL,

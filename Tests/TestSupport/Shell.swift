@@ -31,6 +31,24 @@ public enum Shell {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Runs `command` with /bin/sh, its output (stdout and stderr) into a temporary file, and waits with waitpid:
+    /// for scripts that start daemons (`pg_ctl start` through `runuser`), whose exit Foundation's `Process` was seen
+    /// to miss here (`waitUntilExit` never returned, the child left a zombie).
+    public static func spawnWaiting(_ command: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let words: [String] = ["/bin/sh", "-c", "\(command) > '\(log)' 2>&1 < /dev/null"]
+        var cargs: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        var env: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in cargs + env { free(p) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, &cargs, &env) == 0 else { throw CocoaError(.executableLoad) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return ((status >> 8) & 0xff, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
     /// Is `tool` on PATH?
     public static func has(_ tool: String) -> Bool {
         (try? run(["sh", "-c", "command -v \(tool)"]).status) == 0

@@ -29,16 +29,26 @@ import TestSupport
         return a.stdout
     }
 
-    @Test("load, query (TSV, JSON, VCF with genotypes), cohorts, samples, OMOP export, erase and compact: PostgreSQL's bytes equal SQLite's")
-    func parity() throws {
+    @Test("load, query (TSV, JSON, VCF with genotypes), cohorts, samples, OMOP export, erase and compact: PostgreSQL's bytes equal SQLite's",
+          arguments: ["PostgreSQL", "3-shard PostgreSQL"])
+    func parity(_ layout: String) throws {
         guard let server = TestPostgres.url else {
             #expect(!TestPostgres.inCI, "CI must set VARDE_TEST_POSTGRES_URL")
+            return
+        }
+        let sharded = layout != "PostgreSQL"
+        if sharded, TestPostgres.shards.isEmpty {
+            #expect(!TestPostgres.inCI, "CI must start the shard servers and set VARDE_TEST_PG_SHARDS (.ci/run does)")
             return
         }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sqlite = dir.appendingPathComponent("parity.db").path
-        let postgres = TestPostgres.freshStore(server, prefix: "parity")
+        let postgres = TestPostgres.freshStore(server, prefix: sharded ? "parity_sh" : "parity")
+        if sharded {
+            let r = try Self.varde(["store", "init", postgres] + TestPostgres.shards.flatMap { ["--shard", $0] })
+            try #require(r.status == 0, "varde store init: \(r.stderr)")
+        }
         let somatic = dir.appendingPathComponent("somatic.tsv").path
         try """
         sample\tperson\trole\tcollection_date\tsex\tbirth_year\tdiagnosis\tdiagnosis_date\tcare_site\tassay
@@ -55,11 +65,29 @@ import TestSupport
             for args in [["load", "--quiet", cohort],
                          ["load", "--quiet", "--manifest", somatic, Fixtures.path("somatic/mutect2.NA12878.head300.vcf")],
                          ["load", "--quiet", "--assembly", "GRCh37", Fixtures.path("cohort/test-haploidX.head100.vcf")],
+                         // 24 and 3 contigs: rows on every shard of a sharded store.
+                         ["load", "--quiet", "--assembly", "GRCh37", Fixtures.path("somatic/test_strelka.vcf")],
+                         ["load", "--quiet", "--assembly", "GRCh37", Fixtures.path("indexed/multi-contig.vcf.gz")],
                          ["vocab", "load", "--quiet", Fixtures.path("omop/vocabulary")],
                          ["cohort", "create", "first200", "--from", cohortFile]] {
                 let r = try Self.varde(args + ["--store", store])
                 try #require(r.status == 0, "\(args[0]) into \(store): \(r.stderr)")
             }
+        }
+        if sharded {
+            // The rows are on the shards, each shard's contigs only, and the catalog sees them all.
+            let schema = URLComponents(string: postgres)?.queryItems?.first { $0.name == "schema" }?.value ?? ""
+            var onShards = 0
+            for shard in TestPostgres.shards {
+                let n = try Shell.run(["psql", shard, "-tAc", "SELECT count(*) FROM \(schema).variant"])
+                let count = Int(n.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                #expect(count > 0, "shard \(shard) holds no variant: \(n.stderr)")
+                onShards += max(count, 0)
+            }
+            let all = try Shell.run(["psql", String(server.prefix { $0 != "?" }), "-tAc", "SELECT count(*) FROM \(schema).variant"])
+            #expect(Int(all.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == onShards, "the catalog's partitioned table sees every shard's rows")
+            let status = try Self.varde(["store", "status", "--store", postgres])
+            #expect(status.status == 0 && status.stdout.split(separator: "\n").filter { $0.contains("\tok\t") }.count == 4, "\(status.stdout)")
         }
         let everywhere = (1...22).map(String.init).joined(separator: ",") + ",X,Y"
         func answers(_ stage: String) throws {

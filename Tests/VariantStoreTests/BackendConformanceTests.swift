@@ -6,6 +6,7 @@ import TestSupport
 import VCF
 import VariantCore
 import VariantStore
+import VariantStorePostgres
 
 /// A store backend under test: where its store lives, opened through the one factory (`--store`).
 struct Backend: CustomTestStringConvertible, Sendable {
@@ -22,8 +23,18 @@ struct Backend: CustomTestStringConvertible, Sendable {
         Backend(name: "PostgreSQL") { _ in TestPostgres.freshStore(url) }
     }
 
-    /// Every backend this run can test: SQLite always, PostgreSQL when a server is named.
-    static let all: [Backend] = [.sqlite] + [postgres].compactMap { $0 }
+    /// A fresh 3-shard store: its catalog a fresh schema of that server, its shards the servers
+    /// VARDE_TEST_PG_SHARDS names (scripts/start-shards.sh starts three; CI sets it).
+    static let sharded: Backend? = TestPostgres.url.flatMap { url in
+        TestPostgres.shards.isEmpty ? nil : Backend(name: "\(TestPostgres.shards.count)-shard PostgreSQL") { _ in
+            let catalog = TestPostgres.freshStore(url, prefix: "sh")
+            try ShardedStore.create(catalog: catalog, shards: TestPostgres.shards)
+            return catalog
+        }
+    }
+
+    /// Every backend this run can test: SQLite always, PostgreSQL when a server is named, sharded when shards are.
+    static let all: [Backend] = [.sqlite] + [postgres, sharded].compactMap { $0 }
 }
 
 
@@ -60,6 +71,7 @@ struct BackendConformanceTests {
     func postgresInCI() {
         if TestPostgres.inCI {
             #expect(TestPostgres.url != nil, "CI must start PostgreSQL and set VARDE_TEST_POSTGRES_URL (.ci/run does)")
+            #expect(TestPostgres.shards.count == 3, "CI must start three shard servers and set VARDE_TEST_PG_SHARDS (.ci/run does)")
         }
     }
 
