@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Backend benchmark (issue 13): SQLite against one PostgreSQL server, same file, same run, against bcftools.
+# Backend benchmark (issue 13): SQLite against one PostgreSQL server and against a sharded PostgreSQL store, same
+# file, same run, against bcftools.
 #
-#   bench/backends.sh POSTGRES_URL [bench/data/cohort10k.vcf.gz] [REGION]
+#   [SHARDS="URL URL URL"] bench/backends.sh POSTGRES_URL [bench/data/cohort10k.vcf.gz] [REGION]
 #
 # POSTGRES_URL names a database (e.g. the one scripts/start-postgres.sh prints); each store is a fresh schema in it.
+# SHARDS (e.g. what scripts/start-shards.sh prints) adds a sharded store: its catalog a fresh schema of POSTGRES_URL,
+# its large tables on those servers. PostgreSQL loads run ${PG_RUNS:-1} time(s) (they take minutes).
 # For each backend, min of $RUNS runs (default 3) where it is cheap, warm cache, release build:
 #   - load FILE (one batch) / bcftools view -Ou FILE
 #   - a 1 Mb region, all-sample AC/AN/AF: varde query --region / bcftools view -r REGION FILE
@@ -38,25 +41,36 @@ schema() { echo "${pg}?schema=bench_$1_$(date +%s%N | tail -c 9)"; }
 
 cat "$file" >/dev/null
 records=$(bcftools index -n "$file"); samples=$(bcftools query -l "$file" | wc -l)
-bcftools query -l "$file" | shuf --random-source=<(yes 42) | head -1000 > "$tmp/cohort.txt"
+bcftools query -l "$file" | shuf -n 1000 --random-source=<(yes 42) > "$tmp/cohort.txt"
 bcf_parse=$(for i in $(seq "$runs"); do wall "bcftools view -Ou '$file' -o /dev/null"; done | best)
 bcf_region=$(for i in $(seq "$runs"); do wall "bcftools view -r $region '$file'"; done | best)
 bcf_cohort=$(for i in $(seq "$runs"); do wall "bcftools view -S '$tmp/cohort.txt' -r $region '$file' -Ou | bcftools +fill-tags -Ov -- -t AC,AN,AF"; done | best)
 
 # The per-genome files: each sample's non-reference sites, renamed so they are new people.
 mkdir -p "$tmp/genomes"
-bcftools query -l "$file" | head -"$genomes" > "$tmp/genome-names"
+bcftools query -l "$file" | sed -n "1,${genomes}p" > "$tmp/genome-names"
 while read -r s; do
   echo "G_$s" > "$tmp/genomes/$s.name"
   echo "bcftools view -s $s -c1 -a '$file' -Ou | bcftools reheader -s '$tmp/genomes/$s.name' | bcftools view -Oz -o '$tmp/genomes/$s.vcf.gz'"
 done < "$tmp/genome-names" | xargs -P 2 -I{} bash -c '{}'
 ls "$tmp"/genomes/*.vcf.gz > "$tmp/genome-files"
 
+# A new store of the backend: a path, a schema, or a schema initialised over the shards.
+new_store() {
+  case $1 in
+    sqlite) echo "$tmp/store-$2.db" ;;
+    postgres) schema "$2" ;;
+    sharded) local s; s=$(schema "sh$2"); "$varde" store init "$s" $(printf -- '--shard %s ' $SHARDS) >/dev/null; echo "$s" ;;
+  esac
+}
+backends=(sqlite postgres)
+[[ -n ${SHARDS:-} ]] && backends+=(sharded)
 declare -A load_s region_s cohort_s bytes genome_fps rps p50 p99
-for backend in sqlite postgres; do
+for backend in "${backends[@]}"; do
   load_best=999999
-  for i in $(seq "$runs"); do
-    store=$([[ $backend == sqlite ]] && echo "$tmp/store-$i.db" || schema "load$i")
+  n=$([[ $backend == sqlite ]] && echo "$runs" || echo "${PG_RUNS:-1}")
+  for i in $(seq "$n"); do
+    store=$(new_store "$backend" "load$i")
     w=$(wall "'$varde' load --quiet --threads 2 --store '$store' '$file'")
     awk -v a="$w" -v b="$load_best" 'BEGIN{exit !(a<b)}' && load_best=$w
     last=$store
@@ -66,7 +80,7 @@ for backend in sqlite postgres; do
   cohort_s[$backend]=$(for i in $(seq "$runs"); do wall "'$varde' query --store '$last' --region $region --cohort '$tmp/cohort.txt'"; done | best)
   bytes[$backend]=$("$varde" stats --store "$last" | awk -F'\t' '$1=="bytes_on_disk" {print $2}')
   # Per-genome workload into a fresh store.
-  gstore=$([[ $backend == sqlite ]] && echo "$tmp/genomes.db" || schema genomes)
+  gstore=$(new_store "$backend" genomes)
   gw=$(wall "'$varde' load --quiet --no-compact --jobs 1 --store '$gstore' --files-from '$tmp/genome-files'")
   genome_fps[$backend]=$(awk -v n="$genomes" -v w="$gw" 'BEGIN { printf "%.1f", n / w }')
   # Two servers on the loaded store, 8 clients.
@@ -83,7 +97,7 @@ for backend in sqlite postgres; do
   for port in "${ports[@]}"; do
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   done
-  bcftools query -r "$region" -f '%CHROM\t%POS\t%REF\t%ALT\n' "$file" | shuf --random-source=<(yes 7) | head -2000 |
+  bcftools query -r "$region" -f '%CHROM\t%POS\t%REF\t%ALT\n' "$file" | shuf -n 2000 --random-source=<(yes 7) |
     awk -F'\t' '{printf "/g_variants?referenceName=%s&start=%d&referenceBases=%s&alternateBases=%s&requestedGranularity=count\n", $1, $2-1, $3, $4}' > "$tmp/paths"
   # 8 connections in all: 4 to each server, at once.
   wrks=()
@@ -108,16 +122,32 @@ out=$here/results/backends-$(date -u +%Y%m%dT%H%MZ).md
 printf '\nBackend benchmark, %s, %s, %s cores; %s; %s; %s records x %s samples, region %s\n\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   "$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(nproc)" "$(bcftools --version | head -1)" \
   "$(psql "$pg" -tAc 'SHOW server_version' 2>/dev/null | sed 's/^/PostgreSQL /')" "$records" "$samples" "$region"
-echo "| measure | bcftools | SQLite | PostgreSQL | PostgreSQL / SQLite |"
-echo "|---|--:|--:|--:|--:|"
-echo "| load one batch, s | ${bcf_parse} (view -Ou) | ${load_s[sqlite]} | ${load_s[postgres]} | $(ratio "${load_s[postgres]}" "${load_s[sqlite]}") |"
-echo "| load / bcftools parse | | $(ratio "${load_s[sqlite]}" "$bcf_parse") | $(ratio "${load_s[postgres]}" "$bcf_parse") | |"
-echo "| 1 Mb region, s | ${bcf_region} (view -r) | ${region_s[sqlite]} | ${region_s[postgres]} | $(ratio "${region_s[postgres]}" "${region_s[sqlite]}") |"
-echo "| region / bcftools view -r | | $(ratio "${region_s[sqlite]}" "$bcf_region") | $(ratio "${region_s[postgres]}" "$bcf_region") | |"
-echo "| 1,000-sample cohort AF, s | ${bcf_cohort} (view -S, fill-tags) | ${cohort_s[sqlite]} | ${cohort_s[postgres]} | $(ratio "${cohort_s[postgres]}" "${cohort_s[sqlite]}") |"
-echo "| cohort / bcftools | | $(ratio "${cohort_s[sqlite]}" "$bcf_cohort") | $(ratio "${cohort_s[postgres]}" "$bcf_cohort") | |"
-echo "| store bytes | | ${bytes[sqlite]} | ${bytes[postgres]} | $(ratio "${bytes[postgres]}" "${bytes[sqlite]}") |"
-echo "| per-genome loads ($genomes files, one batch each), files/s | | ${genome_fps[sqlite]} | ${genome_fps[postgres]} | $(ratio "${genome_fps[postgres]}" "${genome_fps[sqlite]}") |"
-echo "| Beacon count queries, 8 clients over 2 varde serve, req/s | | ${rps[sqlite]} | ${rps[postgres]} | $(ratio "${rps[postgres]}" "${rps[sqlite]}") |"
-echo "| same, p50 / p99 ms (worse server) | | ${p50[sqlite]} / ${p99[sqlite]} | ${p50[postgres]} / ${p99[postgres]} | |"
+names=(); for b in "${backends[@]}"; do case $b in sqlite) names+=(SQLite) ;; postgres) names+=(PostgreSQL) ;; sharded) names+=("$(wc -w <<<"$SHARDS")-shard PostgreSQL") ;; esac; done
+row() {  # label, bcftools cell, then the array's name: one cell per backend
+  local label=$1 bcf=$2 line b
+  local -n a=$3
+  line="| $label | $bcf |"
+  for b in "${backends[@]}"; do line+=" ${a[$b]} |"; done
+  echo "$line"
+}
+per() {  # label, denominator, array's name: value / denominator per backend
+  local label=$1 d=$2 line b
+  local -n a=$3
+  line="| $label | |"
+  for b in "${backends[@]}"; do line+=" $(ratio "${a[$b]}" "$d") |"; done
+  echo "$line"
+}
+echo "| measure | bcftools |$(printf ' %s |' "${names[@]}")"
+echo "|---|--:|$(for b in "${backends[@]}"; do printf -- '--:|'; done)"
+row "load one batch, s" "${bcf_parse} (view -Ou)" load_s
+per "load / bcftools parse" "$bcf_parse" load_s
+row "1 Mb region, s" "${bcf_region} (view -r)" region_s
+per "region / bcftools view -r" "$bcf_region" region_s
+row "1,000-sample cohort AF, s" "${bcf_cohort} (view -S, fill-tags)" cohort_s
+per "cohort / bcftools" "$bcf_cohort" cohort_s
+row "store bytes" "" bytes
+row "per-genome loads ($genomes files, one batch each), files/s" "" genome_fps
+row "Beacon count queries, 8 clients over 2 varde serve, req/s" "" rps
+row "same, p50 ms (worse server)" "" p50
+row "same, p99 ms (worse server)" "" p99
 } | tee "$out"

@@ -18,7 +18,8 @@ struct Sharding {
 
     /// A server error that comes from a shard, in words that name it: postgres_fdw names the server it could not
     /// reach; a shard that fails in the middle of a query is found by asking each.
-    func shardError(_ text: String, location: String) -> StoreError? {
+    func shardError(_ raw: String, location: String) -> StoreError? {
+        let text = raw.split(whereSeparator: { $0 == "\n" || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         for m in shards where text.contains("\"\(m.server)\"") {
             return StoreError(.database, "shard \(m.number) of the store \(location) (\(m.location)) is not reachable: \(text). Nothing was answered or changed",
                               fix: "start that PostgreSQL server (or restore the network to it) and run the command again")
