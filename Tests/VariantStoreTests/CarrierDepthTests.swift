@@ -75,19 +75,12 @@ struct CarrierDepthTests {
         var shrunk = 0
         for line in segments.stdout.split(separator: "\n") {
             let f = line.split(separator: "\t").map(String.init)
-            var bytes: [UInt8] = []
-            var i = f[2].startIndex
-            while i < f[2].endIndex {
-                let j = f[2].index(i, offsetBy: 2)
-                bytes.append(UInt8(f[2][i..<j], radix: 16)!)
-                i = j
-            }
-            var entries = try CallSegment.decode(bytes, span: Int(f[1])!)
+            var entries = try CallSegment.decode(bytes(hex: f[2]), span: Int(f[1])!)
             for k in entries.indices where !entries[k].qc.isEmpty {
                 let old = QCCodec.decode(entries[k].qc).map { CarrierQC(depth: $0.depth, genotypeQuality: $0.genotypeQuality, vaf: $0.vaf) }
-                let bytes = QCCodec.encode(old)
-                if bytes.count % 4 == 0 && bytes.count < entries[k].qc.count { shrunk += 1 }
-                entries[k].qc = bytes
+                let fourBytes = QCCodec.encode(old)
+                if fourBytes.count % 4 == 0 && fourBytes.count < entries[k].qc.count { shrunk += 1 }
+                entries[k].qc = fourBytes
             }
             let data = CallSegment.encode(entries, span: Int(f[1])!).map { String(format: "%02X", $0) }.joined()
             sql += "UPDATE calls_segment SET data = X'\(data)' WHERE segment_id = \(f[0]);\n"

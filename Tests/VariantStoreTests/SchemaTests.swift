@@ -68,14 +68,7 @@ struct SchemaTests {
         for line in segments.stdout.split(separator: "\n") {
             let f = line.split(separator: "\t").map(String.init)
             let (base, span) = layout[f[0]]!
-            var bytes: [UInt8] = []
-            var i = f[1].startIndex
-            while i < f[1].endIndex {
-                let j = f[1].index(i, offsetBy: 2)
-                bytes.append(UInt8(f[1][i..<j], radix: 16)!)
-                i = j
-            }
-            for e in try CallSegment.decode(bytes, span: span) {
+            for e in try CallSegment.decode(bytes(hex: f[1]), span: span) {
                 let lists = e.lists.map { $0.isEmpty ? [] : CarrierList.encode($0.map { $0 + base }, base: base, span: span) }
                 sql += "INSERT INTO calls VALUES (\(f[0]), \(e.vid), \((lists.map(hex) + [hex(e.exceptions), hex(e.qc)]).joined(separator: ", ")));\n"
                 rows += 1
