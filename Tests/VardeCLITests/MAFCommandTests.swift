@@ -114,20 +114,16 @@ struct MAFCommandTests {
 
     /// fixture → (tumour column, normal column, assembly): the somatic fixtures vcf2maf ran on
     /// (`fixtures/somatic/vcf2maf-depths.sh`), SNV/indel callers only (SVs are not MAF rows).
-    static let depthFixtures: [String: (tumour: String, normal: String, assembly: String)] = [
-        "vcf2maf/test.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "test_strelka.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "vcf2maf/test_varscan.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "vcf2maf/test_mutect.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "vcf2maf/test_pindel.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "vcf2maf/test_muse.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "vcf2maf/test_sniper.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-        "strelka.grch38_admix_pass_snvs.head300.vcf.gz": ("NA12878_c40", "NA12877_c100", "GRCh38"),
-        "strelka.grch38_admix_pass_indels.head300.vcf.gz": ("NA12878_c40", "NA12877_c100", "GRCh38"),
-        "bcbio.mutect-pedigree.vcf": ("c-tumor2", "c-normal", "GRCh37"),
-        "mutect2.NA12878.head300.vcf": ("SM-612V3", "SM-612V6", "GRCh37"),
-        "mutect2.cfdna-unfiltered.vcf": ("TUMOR", "NORMAL", "GRCh37"),
-    ]
+    static let depthFixtures: [String: (tumour: String, normal: String, assembly: String)] = {
+        let vcf2maf = ["test", "test_varscan", "test_mutect", "test_pindel", "test_muse", "test_sniper"].map { "vcf2maf/\($0).vcf" }
+        let groups: [((String, String, String), [String])] = [
+            (("TUMOR", "NORMAL", "GRCh37"), vcf2maf + ["test_strelka.vcf", "mutect2.cfdna-unfiltered.vcf"]),
+            (("NA12878_c40", "NA12877_c100", "GRCh38"), ["snvs", "indels"].map { "strelka.grch38_admix_pass_\($0).head300.vcf.gz" }),
+            (("c-tumor2", "c-normal", "GRCh37"), ["bcbio.mutect-pedigree.vcf"]),
+            (("SM-612V3", "SM-612V6", "GRCh37"), ["mutect2.NA12878.head300.vcf"]),
+        ]
+        return Dictionary(uniqueKeysWithValues: groups.flatMap { columns, files in files.map { ($0, columns) } })
+    }()
 
     /// One key per call however it is written: vcf2maf keeps a shared last base (AAGA>GA), the store trims it.
     static func callKey(chromosome: String, start: Int, ref: String, alt: String) -> String {
