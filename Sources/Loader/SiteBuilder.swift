@@ -199,6 +199,9 @@ public struct SiteBuilder: Sendable {
                     let r = refReads ?? 0
                     if r + a > 0 { vaf = Float(a) / Float(r + a) }
                 }
+                // The reads are kept for tumours and normals, whose exports use them (FHIR 82121-5, MAF counts); a
+                // germline carrier's record stays 4 bytes (its VAF is already AD's ratio), so germline stores do not grow.
+                if col.role == .germline { refReads = nil; altReads = nil }
                 let q = QCCodec.quantise(depth: dp, gq: gq, vaf: vaf, refDepth: refReads, altDepth: altReads)
                 if dp != nil || gq != nil || vaf != nil || refReads != nil || altReads != nil { keepQC = true }
                 carriersQC.append((col.ordinal, q))

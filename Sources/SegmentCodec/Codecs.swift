@@ -26,7 +26,7 @@ public enum ExceptionCodec {
 
 /// Quantised per-carrier QC, in one of two layouts told apart by length:
 /// - 4 bytes a carrier (DP u16 LE, GQ u8, VAF u8): every store before migration 0009, and any entry whose
-///   carriers have no allele depths (a germline cohort with GT only pays nothing more);
+///   carriers have no allele depths (germline carriers: the loader keeps reads for tumours and normals only);
 /// - a byte `2`, then 8 bytes a carrier (those 4, REF depth u16 LE, ALT depth u16 LE): `1 + 8n` bytes, never a
 ///   multiple of 4, so a reader cannot take one layout for the other.
 /// 0xFF.. is missing.

@@ -52,7 +52,8 @@ public struct Carrier: Sendable, Equatable {
     /// FORMAT/GQ, capped at 254 (the FHIR export's Varde-coded component).
     public var genotypeQuality: Int?
     /// Reads for REF and for this ALT (AD, or the caller's own fields read the vcf2maf way), capped at 65,534;
-    /// `nil` in stores loaded before migration 0009 and where the caller gave none.
+    /// kept for tumour and normal samples; `nil` for germline samples, in stores loaded before migration 0009, and
+    /// where the caller gave none.
     public var refDepth: Int?
     public var altDepth: Int?
     public init(ordinal: UInt32, zygosity: Zygosity, depth: Int?, vaf: Double?, genotypeQuality: Int? = nil,

@@ -5,7 +5,8 @@ import VariantCore
 import VariantStore
 import VariantStoreSQLite
 
-/// Each carrier's REF and ALT reads (migration 0009), on the real Mutect2 tumour/normal pair, against bcftools.
+/// Each tumour or normal carrier's REF and ALT reads (migration 0009), on the real Mutect2 tumour/normal pair, against
+/// bcftools; germline carriers keep the 4-byte record.
 @Suite("Carrier read depths")
 struct CarrierDepthTests {
     static let fixture = Fixtures.path("somatic/mutect2.NA12878.head300.vcf")
@@ -58,6 +59,29 @@ struct CarrierDepthTests {
         }
         #expect(compared > 250, "\(compared) carriers compared")
         #expect(split > 0, "no carrier of a split multi-allelic record was compared")
+    }
+
+    @Test("a germline carrier keeps DP, GQ and VAF in the 4-byte layout, without reads: germline stores do not grow")
+    func germlineKeepsFourBytes() async throws {
+        let t = try TestStore()
+        defer { t.remove() }
+        // Isaac NA12878 with AD, DP and GQ: 114 sites.
+        _ = try await t.load([Fixtures.path("gvcf/hc.head2000.vcf.gz")])
+        let stored = try Self.carriers(t.store)
+        #expect(stored.count > 100)
+        // Isaac writes DP for its SNVs, DPI for its indels: most carriers have DP and VAF.
+        #expect(stored.values.filter { $0[0] != nil && $0[2] != nil }.count * 2 > stored.count, "DP and VAF are kept")
+        #expect(stored.values.allSatisfy { $0[3] == nil && $0[4] == nil }, "no reads for germline carriers")
+        let segments = try Shell.run(["sqlite3", "-separator", "\t", t.path, "SELECT span, hex(data) FROM calls_segment"])
+        var records = 0
+        for line in segments.stdout.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            for e in try CallSegment.decode(bytes(hex: f[1]), span: Int(f[0])!) where !e.qc.isEmpty {
+                #expect(e.qc.count == 4 * (e.lists[0].count + e.lists[1].count + e.lists[2].count))
+                records += 1
+            }
+        }
+        #expect(records == stored.count)
     }
 
     /// A store written before 0009 holds 4-byte QC records. The test writes that layout back into a loaded store's
