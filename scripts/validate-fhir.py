@@ -156,6 +156,16 @@ class Checker:
             q = vaf.get("valueQuantity", {})
             if q.get("system") != UCUM or q.get("code") != "1" or not (0 <= q.get("value", -1) <= 1):
                 self.fail(where, f"VAF {q} is not a UCUM '1' fraction in [0, 1]")
+        reads = one("82121-5")
+        if reads is not None:
+            q = reads.get("valueQuantity", {})
+            v = q.get("value")
+            if q.get("system") != UCUM or q.get("code") != "{reads}/{base}" or not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                self.fail(where, f"allelic read depth {q} is not a UCUM '{{reads}}/{{base}}' count of reads")
+            dp = [c.get("valueInteger") for c in r.get("component", [])
+                  if any(k == "read-depth" for _, k in self.codings(c.get("code")))]
+            if dp and isinstance(v, int) and dp[0] is not None and v > dp[0]:
+                self.fail(where, f"allelic read depth {v} exceeds the read depth {dp[0]}")
         origin = [k for s, k in self.codings((one("48002-0") or {}).get("valueCodeableConcept"))]
         if not origin:
             self.fail(where, "no genomic source class")

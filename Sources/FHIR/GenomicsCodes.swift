@@ -56,6 +56,9 @@ public enum GenomicsCodes {
     public static let sourceClass = Code("48002-0", "Genomic source class [Type]")                // genomic-source-class
     public static let allelicState = Code("53034-5", "Allelic state")                             // allelic-state
     public static let sampleVAF = Code("81258-6", "Sample variant allelic frequency [NFr]")        // sample-allelic-frequency
+    public static let allelicReadDepth = Code("82121-5", "Allelic read depth")                      // allelic-read-depth
+    /// UCUM unit of 82121-5, as LOINC gives it and the IG's examples write it.
+    public static let readsUnit = "{reads}/{base}"
     public static let assembly = Code("62374-4", "Human reference sequence assembly version")     // reference-sequence-assembly
     public static let chromosome = Code("48000-4", "Chromosome [Identifier] in Blood or Tissue by Molecular genetics method") // chromosome-identifier
     public static let variationCode = Code("81252-9", "Discrete genetic variant")                 // variation-code

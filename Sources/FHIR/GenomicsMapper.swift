@@ -286,6 +286,11 @@ public struct GenomicsMapper: Sendable {
             add(GenomicsCodes.sampleVAF, "valueQuantity", .obj([("value", .number(Self.fraction(vaf))), ("system", .string(GenomicsCodes.ucum)),
                                                                  ("code", .string("1"))]))
         }
+        // Allelic read depth: the reads for this ALT (AD[alt], or the caller's own fields), never DP.
+        if somatic, let reads = f.carrier.altDepth {
+            add(GenomicsCodes.allelicReadDepth, "valueQuantity", .obj([("value", .int(reads)), ("system", .string(GenomicsCodes.ucum)),
+                                                                        ("code", .string(GenomicsCodes.readsUnit))]))
+        }
         if let rsid = v.rsid, rsid.hasPrefix("rs") {
             add(GenomicsCodes.variationCode, "valueCodeableConcept", Self.concept(GenomicsCodes.dbSNP, rsid, nil))
         }

@@ -191,12 +191,19 @@ public struct SiteBuilder: Sendable {
                 let dp = sv.depth?[s] ?? nil
                 let gq = sv.genotypeQuality?[s] ?? nil
                 var vaf: Float? = sv.alleleFractions?[s] ?? nil
-                if vaf == nil, let ad = sv.alleleDepths, ad.count >= 2 * (s + 1) {
-                    let r = ad[2 * s] ?? 0, a = ad[2 * s + 1] ?? 0
-                    if r + a > 0, ad[2 * s + 1] != nil { vaf = Float(a) / Float(r + a) }
+                var refReads: Int32? = nil, altReads: Int32? = nil
+                if let ad = sv.alleleDepths, ad.count >= 2 * (s + 1) {
+                    refReads = ad[2 * s]; altReads = ad[2 * s + 1]
                 }
-                let q = QCCodec.quantise(depth: dp, gq: gq, vaf: vaf)
-                if dp != nil || gq != nil || vaf != nil { keepQC = true }
+                if vaf == nil, let a = altReads {
+                    let r = refReads ?? 0
+                    if r + a > 0 { vaf = Float(a) / Float(r + a) }
+                }
+                // The reads are kept for tumours and normals, whose exports use them (FHIR 82121-5, MAF counts); a
+                // germline carrier's record stays 4 bytes (its VAF is already AD's ratio), so germline stores do not grow.
+                if col.role == .germline { refReads = nil; altReads = nil }
+                let q = QCCodec.quantise(depth: dp, gq: gq, vaf: vaf, refDepth: refReads, altDepth: altReads)
+                if dp != nil || gq != nil || vaf != nil || refReads != nil || altReads != nil { keepQC = true }
                 carriersQC.append((col.ordinal, q))
                 if col.role == .tumour {
                     site.tumourCarriers += 1

@@ -24,33 +24,50 @@ public enum ExceptionCodec {
     }
 }
 
-/// Quantised per-carrier QC: 4 bytes each (DP u16 LE, GQ u8, VAF u8), 0xFF.. for missing.
+/// Quantised per-carrier QC, in one of two layouts told apart by length:
+/// - 4 bytes a carrier (DP u16 LE, GQ u8, VAF u8): every store before migration 0009, and any entry whose
+///   carriers have no allele depths (germline carriers: the loader keeps reads for tumours and normals only);
+/// - a byte `2`, then 8 bytes a carrier (those 4, REF depth u16 LE, ALT depth u16 LE): `1 + 8n` bytes, never a
+///   multiple of 4, so a reader cannot take one layout for the other.
+/// 0xFF.. is missing.
 public enum QCCodec {
+    static let withAlleleDepths: UInt8 = 2
+
     public static func encode(_ items: [CarrierQC]) -> [UInt8] {
-        guard items.contains(where: { $0.depth != nil || $0.genotypeQuality != nil || $0.vaf != nil }) else { return [] }
+        guard items.contains(where: { $0.depth != nil || $0.genotypeQuality != nil || $0.vaf != nil || $0.refDepth != nil || $0.altDepth != nil })
+        else { return [] }
+        let alleles = items.contains { $0.refDepth != nil || $0.altDepth != nil }
         var out: [UInt8] = []
-        out.reserveCapacity(items.count * 4)
+        out.reserveCapacity(items.count * (alleles ? 8 : 4) + 1)
+        func u16(_ v: UInt16?) { let d = v ?? 0xFFFF; out.append(UInt8(d & 0xFF)); out.append(UInt8(d >> 8)) }
+        if alleles { out.append(withAlleleDepths) }
         for q in items {
-            let d = q.depth ?? 0xFFFF
-            out.append(UInt8(d & 0xFF)); out.append(UInt8(d >> 8))
+            u16(q.depth)
             out.append(q.genotypeQuality ?? 0xFF)
             out.append(q.vaf ?? 0xFF)
+            if alleles { u16(q.refDepth); u16(q.altDepth) }
         }
         return out
     }
 
     public static func decode(_ bytes: [UInt8]) -> [CarrierQC] {
-        stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+        func u16(_ i: Int) -> UInt16? {
             let d = UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
-            return CarrierQC(depth: d == 0xFFFF ? nil : d, genotypeQuality: bytes[i + 2] == 0xFF ? nil : bytes[i + 2],
-                             vaf: bytes[i + 3] == 0xFF ? nil : bytes[i + 3])
+            return d == 0xFFFF ? nil : d
+        }
+        let alleles = bytes.count % 4 == 1 && bytes.first == withAlleleDepths
+        let width = alleles ? 8 : 4, first = alleles ? 1 : 0
+        return stride(from: first, to: bytes.count - (width - 1), by: width).map { i in
+            CarrierQC(depth: u16(i), genotypeQuality: bytes[i + 2] == 0xFF ? nil : bytes[i + 2], vaf: bytes[i + 3] == 0xFF ? nil : bytes[i + 3],
+                      refDepth: alleles ? u16(i + 4) : nil, altDepth: alleles ? u16(i + 6) : nil)
         }
     }
 
-    public static func quantise(depth: Int32?, gq: Int32?, vaf: Float?) -> CarrierQC {
-        CarrierQC(depth: depth.map { UInt16(clamping: min(max($0, 0), 65_534)) },
-                  genotypeQuality: gq.map { UInt8(clamping: min(max($0, 0), 254)) },
-                  vaf: vaf.flatMap { $0.isFinite ? UInt8(clamping: Int((min(max($0, 0), 1) * 254).rounded())) : nil })
+    public static func quantise(depth: Int32?, gq: Int32?, vaf: Float?, refDepth: Int32? = nil, altDepth: Int32? = nil) -> CarrierQC {
+        func reads(_ v: Int32?) -> UInt16? { v.map { UInt16(clamping: min(max($0, 0), 65_534)) } }
+        return CarrierQC(depth: reads(depth), genotypeQuality: gq.map { UInt8(clamping: min(max($0, 0), 254)) },
+                         vaf: vaf.flatMap { $0.isFinite ? UInt8(clamping: Int((min(max($0, 0), 1) * 254).rounded())) : nil },
+                         refDepth: reads(refDepth), altDepth: reads(altDepth))
     }
 }
 

@@ -10,9 +10,11 @@ public import VariantStore
 ///   that consequence (``VariantCore/MAF/classification(effect:variantType:inframe:)``), `Targeted_Region`
 ///   without annotations, and the gene `Unknown`.
 /// - Matched_Norm_Sample_Barcode is the normal of the same person, when one is loaded.
-/// - t_depth is the tumour's DP; the store keeps its VAF quantised to 1/254, so t_alt_count is round(VAF × DP)
-///   and t_ref_count the rest (exact for the depths callers report up to ~127 reads, within half a read
-///   beyond); t_vaf is the VAF itself. Normal counts are not kept per carrier and are left empty.
+/// - t_depth, t_ref_count and t_alt_count are the tumour's total, REF and ALT reads as the loader read them (DP
+///   and AD, or the caller's own fields, by vcf2maf's rules: ``VCF/CallerDepths``); a count the caller did not
+///   give is empty, as vcf2maf leaves it. Stores loaded before migration 0009 kept only DP and the VAF (to 1/254):
+///   there t_alt_count is round(VAF × DP) and t_ref_count the rest. t_vaf is the VAF (the caller's AF where it
+///   wrote one). Normal counts are not kept for a normal that does not carry the variant, and are left empty.
 /// - Structural variants (symbolic and breakend alleles) are not MAF rows; they are counted and left out.
 public enum MAFExport {
     public struct Report: Sendable, Equatable {
@@ -56,12 +58,14 @@ public enum MAFExport {
             for c in v.carriers {
                 guard let t = byOrdinal[c.ordinal] else { continue }
                 var depth = "", refCount = "", altCount = "", vaf = ""
-                if let d = c.depth {
-                    depth = String(d)
-                    if let f = c.vaf {
-                        let alt = Int((f * Double(d)).rounded())
-                        altCount = String(alt); refCount = String(max(d - alt, 0))
-                    }
+                if let d = c.depth { depth = String(d) }
+                if c.refDepth != nil || c.altDepth != nil {
+                    refCount = c.refDepth.map(String.init) ?? ""
+                    altCount = c.altDepth.map(String.init) ?? ""
+                } else if let d = c.depth, let f = c.vaf {
+                    // A store from before 0009: the counts from the quantised VAF.
+                    let alt = Int((f * Double(d)).rounded())
+                    altCount = String(alt); refCount = String(max(d - alt, 0))
                 }
                 if let f = c.vaf { vaf = String(format: "%.4f", f) }
                 let hgvsp = best?.hgvsp ?? ""

@@ -51,12 +51,20 @@ public struct Carrier: Sendable, Equatable {
     public var vaf: Double?
     /// FORMAT/GQ, capped at 254 (the FHIR export's Varde-coded component).
     public var genotypeQuality: Int?
-    public init(ordinal: UInt32, zygosity: Zygosity, depth: Int?, vaf: Double?, genotypeQuality: Int? = nil) {
+    /// Reads for REF and for this ALT (AD, or the caller's own fields read the vcf2maf way), capped at 65,534;
+    /// kept for tumour and normal samples; `nil` for germline samples, in stores loaded before migration 0009, and
+    /// where the caller gave none.
+    public var refDepth: Int?
+    public var altDepth: Int?
+    public init(ordinal: UInt32, zygosity: Zygosity, depth: Int?, vaf: Double?, genotypeQuality: Int? = nil,
+                refDepth: Int? = nil, altDepth: Int? = nil) {
         self.ordinal = ordinal
         self.zygosity = zygosity
         self.depth = depth
         self.vaf = vaf
         self.genotypeQuality = genotypeQuality
+        self.refDepth = refDepth
+        self.altDepth = altDepth
     }
 }
 

@@ -248,7 +248,8 @@ extension Carrier {
                 guard keep(o) else { continue }
                 let v = qc.count == total ? qc[q] : nil
                 out.append(Carrier(ordinal: o, zygosity: z, depth: v?.depth.map(Int.init), vaf: v?.vaf.map { Double($0) / 254 },
-                                   genotypeQuality: v?.genotypeQuality.map(Int.init)))
+                                   genotypeQuality: v?.genotypeQuality.map(Int.init), refDepth: v?.refDepth.map(Int.init),
+                                   altDepth: v?.altDepth.map(Int.init)))
             }
         }
         return out

@@ -13,6 +13,8 @@ enum PostgresSchema {
     static let migrations: [SQLMigration] = [SQLMigration("0001-variant-store", create)]
         + ["0002-named-cohorts", "0003-filters-annotations", "0004-omop-vocabulary", "0005-aggregates-in-variant",
            "0006-call-segments", "0007-compact-rows", "0008-segment-ranges"].map { SQLMigration($0, "") }
+        // Per-carrier REF/ALT read depths in the segments' QC (SQLite's 0009: no DDL, an id an older varde refuses).
+        + [SQLMigration("0009-carrier-allele-depths", "")]
 
     /// The whole schema of a single-server store.
     static var create: String { [functions, catalogTables, largeTables].joined(separator: "\n") }

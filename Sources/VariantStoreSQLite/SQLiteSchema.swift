@@ -148,5 +148,12 @@ enum SQLiteSchema {
         CREATE INDEX calls_segment_locus ON calls_segment(contig_id, first_pos);
         CREATE INDEX calls_segment_range ON calls_segment(base, span);
         """),
+        SQLMigration("0009-carrier-allele-depths", carrierAlleleDepths),
     ]
+
+    /// No DDL: from 0009 a segment's per-carrier QC may carry the REF and ALT read depths (``QCCodec``'s 8-byte layout,
+    /// which this build reads beside the 4-byte one). A varde that predates it would read those bytes as 4-byte
+    /// records; the applied id makes it refuse the store ("written by a newer version") instead. PostgreSQL's 0009 is
+    /// the same.
+    static let carrierAlleleDepths = ""
 }

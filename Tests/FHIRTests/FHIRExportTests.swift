@@ -107,7 +107,7 @@ import TestSupport
 
     static func reference(_ o: Any?) -> String? { (o as? [String: Any])?["reference"] as? String }
 
-    @Test("BRAF V600E in a tumour: a somatic Variant with g.HGVS, HGNC:1097, VAF, referencing the tumour Specimen and its report")
+    @Test("BRAF V600E in a tumour: a somatic Variant with g.HGVS, HGNC:1097, VAF, allelic read depth, referencing the tumour Specimen and its report")
     func brafDoneWhen() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -134,6 +134,10 @@ import TestSupport
         let vaf = try #require(one("81258-6")?["valueQuantity"] as? [String: Any])
         #expect((vaf["value"] as? Double) == 0.315)
         #expect(vaf["system"] as? String == "http://unitsofmeasure.org" && vaf["code"] as? String == "1")
+        // Its allelic read depth: the 17 ALT reads of AD, not the 54 of DP.
+        let reads = try #require(one("82121-5")?["valueQuantity"] as? [String: Any])
+        #expect(reads["value"] as? Int == 17)
+        #expect(reads["system"] as? String == "http://unitsofmeasure.org" && reads["code"] as? String == "{reads}/{base}")
         #expect(one("48013-7").flatMap(Self.answer) == "NC_000007.14")
         let range = try #require(one("81254-5")?["valueRange"] as? [String: Any])
         #expect(((range["low"] as? [String: Any])?["value"] as? Int) == 140_753_335)
@@ -213,7 +217,7 @@ import TestSupport
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
     }
 
-    @Test("somatic golden: a tumour/normal report references both specimens; tumour calls are somatic with VAF and DP, no allelic state")
+    @Test("somatic golden: a tumour/normal report references both specimens; tumour calls are somatic with VAF, AD[alt] and DP, no allelic state")
     func somaticGolden() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -241,6 +245,30 @@ import TestSupport
         let first = try #require(observations.first { o in Self.components(o).contains { $0.code == "81290-9" && Self.answer($0.value) == "NC_000001.10:g.324592G>A" } })
         let vaf = Self.components(first).first { $0.code == "81258-6" }?.value["valueQuantity"] as? [String: Any]
         #expect(vaf?["value"] as? Double == 0.087)
+        // Allelic read depth (82121-5) is the tumour's AD[alt] in the file, as bcftools reads it, and never its DP.
+        let query = try Shell.run(["bcftools", "query", "-s", "SM-612V3", "-r", "1:324000-1356400", "-f", "%POS\t%REF\t%ALT\t[%AD\t%DP]\n",
+                                   Fixtures.path("somatic/mutect2.NA12878.head300.vcf.gz")])
+        #expect(query.status == 0, "\(query.stderr)")
+        var adAlt: [Int: (alt: Int, dp: Int)] = [:]
+        for line in query.stdout.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            let ad = f[3].split(separator: ",").compactMap { Int($0) }
+            if ad.count == 2, let dp = Int(f[4]) { adAlt[Int(f[0])! - 1] = (ad[1], dp) }
+        }
+        #expect(adAlt.count == 4, "\(query.stdout)")
+        var withReads = 0
+        for o in observations {
+            let c = Self.components(o)
+            let low = ((c.first { $0.code == "81254-5" }?.value["valueRange"] as? [String: Any])?["low"] as? [String: Any])?["value"] as? Int
+            let reads = c.first { $0.code == "82121-5" }?.value["valueQuantity"] as? [String: Any]
+            let expected = try #require(low.flatMap { adAlt[$0] }, "no bcftools record at \(String(describing: low))")
+            #expect(reads?["value"] as? Int == expected.alt, "\(String(describing: low)): 82121-5 \(String(describing: reads)), AD[alt] \(expected.alt)")
+            #expect(reads?["code"] as? String == "{reads}/{base}")
+            let dp = c.first { $0.code == "read-depth" }
+            #expect(dp?.value["valueInteger"] as? Int == expected.dp)
+            if expected.alt != expected.dp { withReads += 1 }
+        }
+        #expect(withReads == 4, "AD[alt] and DP differ on every call, so the component cannot be DP by accident")
         let v = try Self.validate([out.path])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
     }
@@ -300,7 +328,7 @@ import TestSupport
         for key in Self.keys { #expect(!everything.contains(key)) }
     }
 
-    @Test("the validator fails what it should: a missing GE category, a bare HGNC number, a CPR-like number, a dangling reference")
+    @Test("the validator fails what it should: a missing GE category, a bare HGNC number, a CPR-like number, a dangling reference, a bad allelic read depth")
     func validatorRejects() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -320,6 +348,8 @@ import TestSupport
                 return s.replacingCharacters(in: i..<s.index(i, offsetBy: 8), with: "00000000")
             }, "does not resolve inside the bundle"),
             ("structure", { $0.replacingOccurrences(of: "\"status\":\"final\"", with: "\"status\":[\"final\"]") }, "fhir.resources R4B rejects it"),
+            ("read depth unit", { $0.replacingOccurrences(of: "\"code\":\"{reads}/{base}\"", with: "\"code\":\"1\"") }, "is not a UCUM '{reads}/{base}' count"),
+            ("read depth above DP", { $0.replacingOccurrences(of: "\"value\":17,", with: "\"value\":55,") }, "exceeds the read depth 54"),
             ("interval", { $0.replacingOccurrences(of: "\"high\":{\"value\":140753336}", with: "\"high\":{\"value\":140753337}") }, "does not span REF"),
         ]
         for (name, mutate, message) in cases {

@@ -100,7 +100,7 @@ struct IngestCommandTests {
         let schema = String(store.split(separator: "=").last ?? "")
         let migrations = try Shell.run(["psql", server, "-tAc", "SELECT count(*), count(DISTINCT id) FROM \(schema).migration"])
         let counts = migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
-        #expect(counts.count == 2 && counts[0] == counts[1] && counts[0] == "8", "\(migrations.stdout)\(migrations.stderr)")
+        #expect(counts.count == 2 && counts[0] == counts[1] && counts[0] == "9", "\(migrations.stdout)\(migrations.stderr)")
     }
 
     @Test("a folder loads one batch per file with a table of every file on stdout; compaction then changes no answer")

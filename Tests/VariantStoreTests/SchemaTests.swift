@@ -68,21 +68,14 @@ struct SchemaTests {
         for line in segments.stdout.split(separator: "\n") {
             let f = line.split(separator: "\t").map(String.init)
             let (base, span) = layout[f[0]]!
-            var bytes: [UInt8] = []
-            var i = f[1].startIndex
-            while i < f[1].endIndex {
-                let j = f[1].index(i, offsetBy: 2)
-                bytes.append(UInt8(f[1][i..<j], radix: 16)!)
-                i = j
-            }
-            for e in try CallSegment.decode(bytes, span: span) {
+            for e in try CallSegment.decode(bytes(hex: f[1]), span: span) {
                 let lists = e.lists.map { $0.isEmpty ? [] : CarrierList.encode($0.map { $0 + base }, base: base, span: span) }
                 sql += "INSERT INTO calls VALUES (\(f[0]), \(e.vid), \((lists.map(hex) + [hex(e.exceptions), hex(e.qc)]).joined(separator: ", ")));\n"
                 rows += 1
             }
         }
         sql += """
-            DROP TABLE calls_segment; DELETE FROM migration WHERE id IN ('0006-call-segments', '0007-compact-rows', '0008-segment-ranges');
+            DROP TABLE calls_segment; DELETE FROM migration WHERE id IN ('0006-call-segments', '0007-compact-rows', '0008-segment-ranges', '0009-carrier-allele-depths');
             UPDATE variant SET kind = 'snv' WHERE kind = ''; UPDATE variant SET end_pos = pos + max(1, length(ref)) - 1 WHERE end_pos = 0;
             UPDATE person SET pseudonym = lower(hex(pseudonym));
             UPDATE sample SET loaded_at = (SELECT loaded_at FROM batch b WHERE b.batch_id = sample.batch_id);
@@ -97,7 +90,8 @@ struct SchemaTests {
         #expect(try Shell.run(["sqlite3", t.path, "SELECT count(*) FROM calls"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(rows)")
 
         let reopened = try SQLiteVariantStore(path: t.path)
-        #expect(try reopened.appliedMigrations().suffix(3) == ["0006-call-segments", "0007-compact-rows", "0008-segment-ranges"])
+        #expect(try reopened.appliedMigrations().suffix(4) == ["0006-call-segments", "0007-compact-rows", "0008-segment-ranges",
+                                                               "0009-carrier-allele-depths"])
         let types = try Shell.run(["sqlite3", t.path, "SELECT DISTINCT typeof(pseudonym) FROM person; SELECT count(*) FROM variant WHERE kind = 'snv' OR end_pos != 0 AND kind != 'symbolic'"])
         #expect(types.stdout == "blob\n0\n")
         #expect(try answers(reopened) == before)

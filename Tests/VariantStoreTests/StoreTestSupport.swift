@@ -62,3 +62,15 @@ func bcftoolsRows(_ path: String, samples: [String]? = nil, extra: String = "") 
 }
 
 struct TestFailure: Error { var message: String }
+
+/// The bytes of sqlite3's `hex(blob)` text.
+func bytes(hex: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = hex.startIndex
+    while i < hex.endIndex {
+        let j = hex.index(i, offsetBy: 2)
+        out.append(UInt8(hex[i..<j], radix: 16)!)
+        i = j
+    }
+    return out
+}
