@@ -28,7 +28,7 @@ import TestSupport
 
     /// A new sharded store over `shards`, loaded with ``first``; and the region answers of SQLite stores loaded with
     /// ``first`` and with ``first`` + ``second``.
-    static func prepared(shards: [String], dir: URL) throws -> (store: String, before: String, after: String) {
+    static func prepared(shards: [String], dir: URL, second: String = ShardedStoreTests.second) throws -> (store: String, before: String, after: String) {
         let store = TestPostgres.freshStore(TestPostgres.url!, prefix: "shk")
         let made = try varde(["store", "init", store] + shards.flatMap { ["--shard", $0] })
         try #require(made.status == 0, "store init: \(made.stderr)")
@@ -55,12 +55,19 @@ import TestSupport
         }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (store, before, after) = try Self.prepared(shards: TestPostgres.shards, dir: dir)
+        // A load long enough to be killed inside: the 1000 Genomes slice again, its 2,504 samples renamed (new people,
+        // a new file), seconds of writing.
+        let slice = Self.first[0], renamed = dir.appendingPathComponent("renamed.vcf.gz").path
+        let names = try Shell.run(["bcftools", "query", "-l", slice]).stdout.split(separator: "\n").map { "K_\($0)" }
+        try (names.joined(separator: "\n") + "\n").write(toFile: dir.appendingPathComponent("names").path, atomically: true, encoding: .utf8)
+        let re = try Shell.run(["bcftools", "reheader", "-s", dir.appendingPathComponent("names").path, "-o", renamed, slice])
+        try #require(re.status == 0, "\(re.stderr)")
+        let (store, before, after) = try Self.prepared(shards: TestPostgres.shards, dir: dir, second: renamed)
         var outcomes: [String] = []
-        for delay in [0.2, 0.6, 1.2, 2.5] {
+        for delay in [0.3, 0.8, 1.5, 3.0] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Shell.varde)
-            p.arguments = ["load", "--quiet", "--assembly", "GRCh37", Self.second, "--store", store]
+            p.arguments = ["load", "--quiet", "--assembly", "GRCh37", renamed, "--store", store]
             p.environment = Self.environment
             p.standardError = FileHandle.nullDevice
             try p.run()
