@@ -14,6 +14,13 @@ final class SQLBatchWriter: BatchWriter {
     private var finished = false
     private var open = true
     private let segments: SegmentWriter
+    /// On a server engine, the variant ids of one window of a contig, fetched in one statement (instead of one round
+    /// trip a site): `(contig, first position)` of the window, and its ids by (position, REF, ALT). Sites arrive in
+    /// position order, so a window is fetched once; a variant this batch inserts joins it.
+    private var window: (contig: Int, start: Int)?
+    private var windowIDs: [VariantKey: Int] = [:]
+    private static let windowSpan = 100_000
+    private struct VariantKey: Hashable { var pos: Int, ref: String, alt: String }
 
     init(store: SQLVariantStore, plan: BatchPlan) throws {
         self.store = store
@@ -117,14 +124,32 @@ final class SQLBatchWriter: BatchWriter {
         return id
     }
 
+    /// The id of the variant at `site` if the store has it: from the window on a server engine, else one lookup.
+    private func existingID(contig cid: Int, _ site: SiteCalls) throws(StoreError) -> Int? {
+        guard db.engine == .postgres else {
+            let find = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos = ? AND ref = ? AND alt = ?")
+            try find.bind([.int(cid), .int(site.position), .text(site.ref), .text(site.alt)])
+            defer { find.reset() }
+            return try find.step() ? find.int(0) : nil
+        }
+        let start = site.position - site.position % Self.windowSpan
+        if window?.contig != cid || window?.start != start {
+            windowIDs.removeAll(keepingCapacity: true)
+            let rows = try db.statement("SELECT vid, pos, ref, alt FROM variant WHERE contig_id = ? AND pos >= ? AND pos < ?")
+            try rows.bind([.int(cid), .int(start), .int(start + Self.windowSpan)])
+            while try rows.step() { windowIDs[VariantKey(pos: rows.int(1), ref: rows.text(2) ?? "", alt: rows.text(3) ?? "")] = rows.int(0) }
+            rows.reset()
+            window = (cid, start)
+        }
+        return windowIDs[VariantKey(pos: site.position, ref: site.ref, alt: site.alt)]
+    }
+
     func add(_ site: SiteCalls) throws {
         let cid = try contigID(site.contig)
-        let find = try db.statement("SELECT vid FROM variant WHERE contig_id = ? AND pos = ? AND ref = ? AND alt = ?")
-        try find.bind([.int(cid), .int(site.position), .text(site.ref), .text(site.alt)])
         let vid: Int
         var isNew = false
-        if try find.step() {
-            vid = find.int(0)
+        if let found = try existingID(contig: cid, site) {
+            vid = found
             if let rsid = site.rsid {
                 try db.statement("UPDATE variant SET rsid = coalesce(rsid, ?) WHERE vid = ?").run([.text(rsid), .int(vid)])
             }
@@ -146,6 +171,9 @@ final class SQLBatchWriter: BatchWriter {
                       .optional(site.rsid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
             vid = Int(try db.lastInsertRowID)
             isNew = true
+            if window?.contig == cid, let w = window, site.position >= w.start, site.position < w.start + Self.windowSpan {
+                windowIDs[VariantKey(pos: site.position, ref: site.ref, alt: site.alt)] = vid
+            }
             if site.end - site.position > 0 {
                 try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
             }
