@@ -1,4 +1,5 @@
 internal import Foundation
+internal import VariantCore
 public import VariantStore
 
 /// A sharded store's shards as its catalog lists them, and what a failure on one of them means to a user.
@@ -171,6 +172,7 @@ public enum ShardedStore {
         if Set(shards.map { "\($0.target.host):\($0.target.port)/\($0.target.database)/\($0.target.schema)" }).count != shards.count {
             throw StoreError(.invalidInput, "two --shard URLs name the same database and schema", fix: "give each shard its own server or database")
         }
+        let placement = ShardedSchema.placement(shards: shards.count)
         var created: [PostgresStoreConnection] = []
         do {
             for s in shards {
@@ -187,8 +189,7 @@ public enum ShardedStore {
             let dblink = try extensionSchema("dblink", on: catalog)
             _ = try extensionSchema("postgres_fdw", on: catalog)
             try catalog.execute("BEGIN")
-            try catalog.execute(ShardedSchema.catalog(schema: catalog.schema, shards: shards,
-                                                      placement: ShardedSchema.placement(shards: shards.count), dblink: dblink))
+            try catalog.execute(ShardedSchema.catalog(schema: catalog.schema, shards: shards, placement: placement, dblink: dblink))
             try catalog.execute("CREATE TABLE IF NOT EXISTS migration(id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             for m in PostgresSchema.migrations {
                 try catalog.execute("INSERT INTO migration VALUES ('\(m.id)', '\(ISO8601DateFormatter().string(from: Date()))')")
@@ -201,8 +202,8 @@ public enum ShardedStore {
             for c in created { try? c.execute("ROLLBACK"); try? c.execute("DROP SCHEMA \(PostgresStoreConnection.quoted(c.schema)) CASCADE") }
             throw (error as? StoreError) ?? StoreError(.database, "\(error)")
         }
-        let placement = ShardedSchema.placement(shards: shards.count)
-        return shards.map { s in placement.filter { $0.value == s.number && !$0.key.hasPrefix("chr") && $0.key != "M" }.keys.sorted { Int($0) ?? 99 < Int($1) ?? 99 } }
+        let chromosomes = Assembly.grch38.chromosomeLengths
+        return shards.map { s in placement.filter { $0.value == s.number && chromosomes[$0.key] != nil }.keys.sorted { Int($0) ?? 99 < Int($1) ?? 99 } }
     }
 
     /// Each shard's epoch (or why it cannot be reached) and its contigs, beside the catalog's epoch.

@@ -171,9 +171,8 @@ final class SQLBatchWriter: BatchWriter {
                       .optional(site.rsid), .int(c.ac), .int(covered + c.anDelta), .int(c.nHomAlt), .int(c.nHemi), .int(site.tumourCarriers)])
             vid = Int(try db.lastInsertRowID)
             isNew = true
-            if window?.contig == cid, let w = window, site.position >= w.start, site.position < w.start + Self.windowSpan {
-                windowIDs[VariantKey(pos: site.position, ref: site.ref, alt: site.alt)] = vid
-            }
+            // existingID(contig:_:) has just made the window this site's (server engines only).
+            if window != nil { windowIDs[VariantKey(pos: site.position, ref: site.ref, alt: site.alt)] = vid }
             if site.end - site.position > 0 {
                 try db.statement("UPDATE contig SET max_span = max(max_span, ?) WHERE contig_id = ?").run([.int(site.end - site.position), .int(cid)])
             }
