@@ -54,24 +54,32 @@ enum Granularity: Int, Comparable, Sendable {
 public struct Principal: Sendable, Equatable {
     public var name: String
     public var tier: AccessTier
-    public init(name: String, tier: AccessTier) {
+    /// Whose budget the token spends: tokens of one owner share one (default: the token's own name).
+    public var owner: String
+    public init(name: String, tier: AccessTier, owner: String? = nil) {
         self.name = name
         self.tier = tier
+        self.owner = owner ?? name
     }
     public static let anonymous = Principal(name: "anonymous", tier: .anonymous)
 }
 
 /// Bearer tokens from a JSON file, kept only as SHA-256 digests: `[{"name": "alice", "sha256": "<hex>",
-/// "role": "registered"}]`. `printf %s "$TOKEN" | sha256sum` gives the digest of a token.
+/// "role": "registered", "owner": "alice"}]` (`owner` optional: tokens of one owner share one query budget).
+/// `printf %s "$TOKEN" | sha256sum` gives the digest of a token. A presented token's digest is compared with every
+/// entry in constant time, so response timing says nothing about how close a guess came.
 public struct TokenStore: Sendable {
     struct Entry: Decodable {
         var name: String
         var sha256: String
         var role: String
+        var owner: String?
     }
-    private let byDigest: [String: Principal]
+    private let entries: [(digest: [UInt8], principal: Principal)]
 
-    public init(principals: [String: Principal] = [:]) { byDigest = principals }
+    public init(principals: [String: Principal] = [:]) {
+        entries = principals.compactMap { hex, p in Self.bytes(hex).map { ($0, p) } }
+    }
 
     public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -81,7 +89,7 @@ public struct TokenStore: Sendable {
         do { entries = try JSONDecoder().decode([Entry].self, from: data) } catch {
             throw ServiceError("cannot read \(path): \(error)", fix: #"write a JSON list of {"name", "sha256", "role"} objects"#)
         }
-        var map: [String: Principal] = [:]
+        var map: [(digest: [UInt8], principal: Principal)] = []
         for e in entries {
             let digest = e.sha256.lowercased()
             guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else {
@@ -93,14 +101,35 @@ public struct TokenStore: Sendable {
             case "controlled": tier = .controlled
             default: throw ServiceError("token '\(e.name)' in \(path): role must be registered or controlled, not '\(e.role)'")
             }
-            map[digest] = Principal(name: e.name, tier: tier)
+            if let owner = e.owner, owner.isEmpty || owner.count > 200 {
+                throw ServiceError("token '\(e.name)' in \(path): owner must be 1 to 200 characters")
+            }
+            map.append((Self.bytes(digest)!, Principal(name: e.name, tier: tier, owner: e.owner)))
         }
-        byDigest = map
+        self.entries = map
     }
 
-    /// The principal a presented token belongs to, or nil.
+    /// The principal a presented token belongs to, or nil: every entry is compared, byte by byte, without an early exit.
     public func principal(forToken token: String) -> Principal? {
-        byDigest[Self.digest(token)]
+        let presented = Array(SHA256.hash(data: Data(token.utf8)))
+        var found: Principal?
+        for e in entries {
+            var difference: UInt8 = 0
+            for (a, b) in zip(e.digest, presented) { difference |= a ^ b }
+            if difference == 0 && e.digest.count == presented.count { found = e.principal }
+        }
+        return found
+    }
+
+    static func bytes(_ hex: String) -> [UInt8]? {
+        let chars = Array(hex.lowercased().utf8)
+        guard chars.count == 64 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let v = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            out.append(v)
+        }
+        return out
     }
 
     public static func digest(_ token: String) -> String {

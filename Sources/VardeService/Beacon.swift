@@ -262,10 +262,10 @@ struct Beacon: Sendable {
                 for a in try selection.fetch(members) where !unsafe.contains(a.variantID) {
                     let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                     let present = members == nil ? (a.ac > 0 || a.tumours > 0) : ac > 0
-                    // Rare-variant masking: anonymous callers learn of a variant only when k or more alleles carry it,
-                    // or (somatic calls, never in AC) k or more tumours.
+                    // Rare-variant masking below controlled (Disclosure.shows); anonymous callers learn of a variant in
+                    // a cohort only when k or more of its alleles there carry it.
                     let tumours = members == nil ? a.tumours : 0
-                    if present && (tier > .anonymous || ac >= config.minimumCount || tumours >= config.minimumCount) { found.append(a) }
+                    if present && disclosure.shows(a) && (tier > .anonymous || ac >= config.minimumCount || tumours >= config.minimumCount) { found.append(a) }
                 }
             }
             results.append(SetResult(dataset: d, variants: found, groupSize: groupSize, members: members))

@@ -1,3 +1,5 @@
+import VariantStore
+
 /// Small-count protection for everything shown below the controlled tier (spec §11.4 item 2, option a):
 /// any count 0 < n < k is shown as k, zero stays zero, and totals go through the same rule, so no total minus
 /// its parts recovers a suppressed cell. The controlled tier sees true counts.
@@ -12,6 +14,12 @@ struct Disclosure: Sendable {
         guard active, n > 0, n < k else { return n }
         return k
     }
+
+    /// Whether this tier may learn that the variant exists at all (rare-variant masking, in exact, range, gene and
+    /// ID queries alike): below controlled only when k or more alleles carry it in the whole store, or (somatic
+    /// calls, never in AC) k or more tumours. A variant carried by fewer is one person's or a family's: a yes for
+    /// it tells whoever holds that person's genome that the person is in the store (Shringarpure & Bustamante 2015).
+    func shows(_ a: VariantAggregate) -> Bool { !active || a.ac >= k || a.tumours >= k }
 
     /// Whether a cell is below k (and so hidden, or shown as k).
     func isSmall(_ n: Int) -> Bool { active && n > 0 && n < k }

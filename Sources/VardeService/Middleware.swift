@@ -7,7 +7,8 @@ import Prometheus
 /// Spends the client address's budget first (every request, a wrong token included), refuses a token sent in the
 /// query string, reads the bearer token (401 for an unknown or malformed one: never data; after
 /// `authFailuresPerAddressPerWindow` failures the address gets 429 for any token until the window ends), then spends
-/// the token's budget (429 with Retry-After). Control characters in parameters are refused. `/health`, `/ready`
+/// the budget of the token's owner (429 with Retry-After; one budget for all the tokens of one owner). The client
+/// address is the connection's peer, or for a proxy named in `trustedProxies` the address it forwards (ProxyTrust). Control characters in parameters are refused. `/health`, `/ready`
 /// and `/metrics` are outside all of it.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = VardeRequestContext
@@ -18,6 +19,7 @@ struct AccessMiddleware: RouterMiddleware {
     let audit: AuditLog?
 
     static let exempt: Set<String> = ["/health", "/ready", "/metrics"]
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     /// Query parameters that look like a credential: refused (a URL ends up in logs, proxies and browser history).
     static let credentialParameters: Set<String> = ["token", "access_token", "accesstoken", "api_key", "apikey", "key", "bearer",
                                                     "auth", "authorization", "password", "secret"]
@@ -27,6 +29,10 @@ struct AccessMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.exempt.contains(request.uri.path) { return try await next(request, context) }
         var context = context
+        if !config.trustedProxies.isEmpty {
+            context.clientAddress = ProxyTrust(config.trustedProxies).client(peer: context.clientAddress,
+                                                                            forwardedFor: request.headers[values: Self.forwardedFor])
+        }
         let address = context.clientAddress
         if let wait = budget.spend("ip:" + address, limit: config.requestsPerAddressPerWindow) {
             return deny(request, context, 429, "too many requests from \(address): \(config.requestsPerAddressPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
@@ -51,8 +57,8 @@ struct AccessMiddleware: RouterMiddleware {
             context.principal = principal
         }
         if context.principal.tier > .anonymous,
-           let wait = budget.spend("token:" + context.principal.name, limit: config.requestsPerTokenPerWindow) {
-            return deny(request, context, 429, "query budget of \(context.principal.name) spent: \(config.requestsPerTokenPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
+           let wait = budget.spend("token:" + context.principal.owner, limit: config.requestsPerTokenPerWindow) {
+            return deny(request, context, 429, "query budget of \(context.principal.owner) spent: \(config.requestsPerTokenPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
         }
         return try await next(request, context)
     }

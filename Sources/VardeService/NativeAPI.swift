@@ -119,9 +119,9 @@ struct NativeAPI: Sendable {
         let sel = try selection(q, store: store)
         let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
         let (offset, limit) = try page(q)
-        let found = try sel.fetch(cohort?.members)
-        let withheld = try unsafe(cohort, sel)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let found = try sel.fetch(cohort?.members).filter(disclosure.shows)
+        let withheld = try unsafe(cohort, sel)
         let assembly = try store.assembly()
         let page = Array(found.dropFirst(offset).prefix(limit))
         let somatic = page.contains { $0.tumours > 0 } ? try SomaticSummaries.summaries(page, store: store) : []
@@ -160,7 +160,7 @@ struct NativeAPI: Sendable {
         var total = 0, common = 0, carriersSeen = 0
         do {
             // A variant whose cohort count is withheld is left out of the cohort's tallies (tracker defence).
-            for a in try sel.fetch(members) where !withheld.contains(a.variantID) {
+            for a in try sel.fetch(members) where !withheld.contains(a.variantID) && disclosure.shows(a) {
                 let ac = members == nil ? a.ac : (a.cohort?.ac ?? 0)
                 guard ac > 0 else { continue }
                 total += 1

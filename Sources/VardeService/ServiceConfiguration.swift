@@ -33,13 +33,17 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var auditLog: String?
     /// Connections to the store kept open for concurrent requests.
     public var storeConnections = 4
+    /// Addresses (or IPv4 CIDR blocks) of reverse proxies whose `X-Forwarded-For` is believed: for a request from
+    /// one of them, the client is the rightmost forwarded address that is not itself a trusted proxy. Empty (the
+    /// default): the client is always the connection's peer, and no header a client writes changes its budget.
+    public var trustedProxies: [String] = []
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case beaconId, beaconName, organizationId, organizationName, environment, minimumCount, minimumCohortSize,
              maxRegionBases, maxPageSize, requestsPerTokenPerWindow, requestsPerAddressPerWindow, budgetWindowSeconds,
-             authFailuresPerAddressPerWindow, idleTimeoutSeconds, headerTimeoutSeconds, tokensFile, auditLog, storeConnections
+             authFailuresPerAddressPerWindow, idleTimeoutSeconds, headerTimeoutSeconds, tokensFile, auditLog, storeConnections, trustedProxies
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +67,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         tokensFile = try c.decodeIfPresent(String.self, forKey: .tokensFile)
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog)
         storeConnections = try c.decodeIfPresent(Int.self, forKey: .storeConnections) ?? d.storeConnections
+        trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies) ?? d.trustedProxies
     }
 
     /// Reads `path` (JSON; unknown keys are refused so a typo is not silently ignored), then applies the environment.
@@ -95,7 +100,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         "beaconId", "beaconName", "organizationId", "organizationName", "environment", "minimumCount",
         "minimumCohortSize", "maxRegionBases", "maxPageSize", "requestsPerTokenPerWindow",
         "requestsPerAddressPerWindow", "budgetWindowSeconds", "authFailuresPerAddressPerWindow",
-        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections",
+        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections", "trustedProxies",
     ].map { key in
         let snake = key.reduce(into: "") { s, ch in s += ch.isUppercase ? "_" + String(ch) : String(ch).uppercased() }
         return (key, "VARDE_SERVE_" + snake)
@@ -126,6 +131,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         if let v = str("tokensFile") { tokensFile = v }
         if let v = str("auditLog") { auditLog = v }
         if let v = try int("storeConnections") { storeConnections = v }
+        if let v = str("trustedProxies") { trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
     func validate() throws {
@@ -139,6 +145,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         guard maxRegionBases <= Region.maxPosition, maxPageSize <= 10_000, minimumCount <= 1_000_000, minimumCohortSize <= 1_000_000,
               budgetWindowSeconds <= 86_400, idleTimeoutSeconds <= 86_400, headerTimeoutSeconds <= 86_400, storeConnections <= 256 else {
             throw ServiceError("a setting is out of range: maxRegionBases at most \(Region.maxPosition), maxPageSize at most 10000, minimumCount and minimumCohortSize at most 1000000, windows and timeouts at most 86400 s, storeConnections at most 256")
+        }
+        if let bad = trustedProxies.first(where: { ProxyTrust.Rule($0) == nil }) {
+            throw ServiceError("trustedProxies: '\(bad.prefix(60))' is not an IP address or an IPv4 CIDR block", fix: "write e.g. \"127.0.0.1\", \"::1\" or \"10.0.0.0/8\"")
         }
         guard ["dev", "test", "staging", "prod"].contains(environment) else {
             throw ServiceError("environment must be one of dev, test, staging, prod (Beacon's enum), not '\(environment)'")

@@ -34,7 +34,7 @@ struct SomaticBeaconTests {
         }
     }
 
-    @Test("record tier: caseLevelData names the tumour with a somatic allele origin; the native API adds the somatic summary, suppressed below k")
+    @Test("record tier: caseLevelData names the tumour with a somatic allele origin; the native API adds the somatic summary; below controlled a one-tumour variant is masked")
     func caseLevelAndNative() async throws {
         let all = try SQLiteVariantStore(path: Self.store).aggregates(in: Region(contig: "1", start: 1, end: 300_000_000))
         let somatic = try #require(all.first { $0.ac == 0 && $0.tumours == 1 && AlleleKind.classify(ref: $0.ref, alt: $0.alt) == .snv })
@@ -56,9 +56,9 @@ struct SomaticBeaconTests {
             #expect(row?["somatic"]?["vafBins"]?.arrayValue?.compactMap(\.intValue).reduce(0, +) == 1)
             #expect(row?["somatic"]?["byDiagnosis"]?["unknown"]?.intValue == 1)
             let reg = try await client.call("/api/v1/variants/\(id)", token: ServiceFixture.registeredToken)
-            let regRow = reg.json["variants"]?.arrayValue?.first
-            #expect(regRow?["somatic"]?["tumours"]?.intValue == 5, "\(reg.json)")
-            #expect(regRow?["somatic"]?["vafMedian"] == .null)
+            // One tumour is fewer than k: the registered tier does not learn that the variant exists.
+            #expect(reg.status == 200)
+            #expect(reg.json["variants"]?.arrayValue?.isEmpty == true, "\(reg.json)")
         }
     }
 }

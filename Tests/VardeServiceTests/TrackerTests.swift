@@ -112,7 +112,8 @@ struct TrackerTests {
             if page.count < 100 { break }
             offset += 100
         }
-        #expect(rows.count == truth.count)
+        // Every variant the registered tier may see (AC >= k in the store: rare ones are masked).
+        #expect(rows.count == truth.values.filter { $0.ac >= 5 || $0.tumours >= 5 }.count)
         var withheld = 0, shown = 0, wouldHaveLeaked = 0
         for row in rows {
             guard let id = row["id"]?.stringValue, let t = truth.values.first(where: { $0.variantID.description == id }) else { continue }
