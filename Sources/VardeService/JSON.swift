@@ -30,6 +30,13 @@ public enum JSON: Sendable, Equatable {
         default: return nil
         }
     }
+    public var doubleValue: Double? {
+        switch self {
+        case let .double(d): return d
+        case let .int(i): return Double(i)
+        default: return nil
+        }
+    }
     public var boolValue: Bool? { if case let .bool(b) = self { return b }; return nil }
     public var arrayValue: [JSON]? { if case let .array(a) = self { return a }; return nil }
     public var objectValue: [String: JSON]? { if case let .object(o) = self { return o }; return nil }
