@@ -199,7 +199,8 @@ struct Handlers: Sendable {
         case let e as any HTTPResponseError: (status, message) = (e.status.code, e.status.reasonPhrase)
         case let e as StoreError where e.code == .invalidInput: (status, message) = (400, e.description)
         default:
-            context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
+            context.logger.error("request failed", metadata: ["path": .string(MetricsMiddleware.escapedForLog(request.uri.path)),
+                                                               "error": .string(MetricsMiddleware.escapedForLog("\(error)"))])
             (status, message) = (500, "internal error; the service log has the details")
         }
         audit(request, context, status: status, results: 0, granularity: nil, what: message)

@@ -134,10 +134,6 @@ struct MembershipAttackTests {
         let perPerson = s.members.map { s.carried[$0]?.count ?? 0 }.sorted()
         report += "\nPeople: \(s.members.count) in the store, \(s.nonMembers.count) not; alleles per person: median \(perPerson[perPerson.count / 2]), "
             + "max \(perPerson.last ?? 0); distinct alleles asked: \(s.alleles.count) per tier.\n"
-        print(report)
-        if let path = ProcessInfo.processInfo.environment["VARDE_ATTACK_REPORT"] {
-            try ("## Membership inference (Shringarpure & Bustamante 2015)\n\n" + report).write(toFile: path + "/membership.md", atomically: true, encoding: .utf8)
-        }
         let risky = (s.members.filter(Self.atRisk).count, s.nonMembers.filter(Self.atRisk).count)
         report += "People at risk (an allele of public AC < 5): \(risky.0) members, \(risky.1) non-members.\n"
         print(report)
