@@ -9,12 +9,15 @@
 /// - column names `TUMOR`/`TUMOUR`/`NORMAL`, or names with such a word (`DNA_TUMOR`, `patient7-normal`)
 ///   (Strelka, VarScan, MuSE, SomaticSniper, RADIA, vcf2maf's tests);
 /// - TCGA barcodes (`TCGA-A2-A04W-01A…`): sample type 01–09 is a tumour, 10–19 a normal;
+/// - in a somatic file of two samples, names that differ in one letter only, `R`, `N`, `B` or `G` against `T`
+///   (the Hartwig/GRIDSS convention, `COLO829v001R` and `COLO829v001T`): the `T` sample is the tumour;
 /// - the caller's column order when nothing names the samples: Manta (INFO/SOMATICSCORE) writes the
 ///   normal then the tumour; VarDict (INFO/STATUS) the tumour then the normal;
 /// - in a somatic file of two samples whose normal is named, the other sample is the tumour.
 ///
 /// ``somaticEvidence`` says why the file looks like somatic caller output at all (INFO/SOMATIC, VarScan's
-/// SS, VarDict's STATUS, Manta's SOMATICSCORE, a somatic caller's `##source`…): a sample of such a file
+/// SS, VarDict's STATUS, Manta's SOMATICSCORE, a tumour allele fraction INFO/TAF as GRIDSS's somatic filter
+/// writes, a FILTER on normal-sample support, a somatic caller's `##source`…): a sample of such a file
 /// that no convention names must not be counted as germline.
 public struct SampleRoleHints: Sendable, Equatable {
     public enum Role: String, Sendable, Equatable { case tumour, normal }
@@ -115,6 +118,17 @@ public struct SampleRoleHints: Sendable, Equatable {
                 evidence.append("##GATKCommandLine=<ID=\(l.fields["ID"]!)>")
             }
         }
+        // GRIDSS's somatic filter (gridss_somatic_filter, Hartwig's pipeline) writes no INFO/SOMATIC: its output
+        // declares the tumours' allele fraction (INFO/TAF) and filters on support in the normal.
+        if let taf = info.first(where: { $0.id == "TAF" }), taf.description.lowercased().contains("tumo") {
+            evidence.append("the header declares INFO/TAF (\(taf.description))")
+        }
+        for l in lines where l.key.uppercased() == "FILTER" {
+            let d = (l.fields["Description"] ?? "").lowercased()
+            if ["normalSupport", "SRNormalSupport"].contains(l.fields["ID"] ?? "") || (d.contains("normal sample") && d.contains("support")) {
+                evidence.append("##FILTER=<ID=\(l.fields["ID"] ?? "")> (support in the normal)")
+            }
+        }
         // INFO tags alone mark a somatic caller's file only where a caller writes them: a few samples.
         if samples.count <= 4 {
             for (tag, what) in [("SOMATIC", "INFO/SOMATIC"), ("SOMATICSCORE", "INFO/SOMATICSCORE (Manta)"), ("SS", "INFO/SS (VarScan somatic status)"),
@@ -127,7 +141,11 @@ public struct SampleRoleHints: Sendable, Equatable {
         }
         hints.somaticEvidence = evidence.first
         guard hints.somaticEvidence != nil, !samples.isEmpty else { return hints }
-        // 4. Caller column order, when nothing named the samples.
+        // 4. A pair named by one letter (`…R`/`…T`), then the caller's column order, when nothing named the samples.
+        if samples.count == 2, hints.samples.isEmpty, let (normal, tumour) = letterPair(samples[0], samples[1]) {
+            set(normal, .normal, "its name against \(tumour)'s (R/N/B/G for the normal, T for the tumour)")
+            set(tumour, .tumour, "its name against \(normal)'s (R/N/B/G for the normal, T for the tumour)")
+        }
         if samples.count == 2, hints.samples.isEmpty {
             if infoIDs.contains("SOMATICSCORE") || lines.contains(where: { $0.key.lowercased() == "source" && ($0.value ?? "").hasPrefix("GenerateSVCandidates") }) {
                 set(samples[0], .normal, "Manta's column order (normal, then tumour)")
@@ -146,6 +164,24 @@ public struct SampleRoleHints: Sendable, Equatable {
             set(samples.first { $0 != named }, .tumour, "being the other sample of a pair whose normal is \(named)")
         }
         return hints
+    }
+
+    /// Two names equal but for one letter, `T` in one and `R`, `N`, `B` or `G` in the other (either case), where
+    /// that letter has no letter beside it (`COLO829v001R_dedup`, `P7-N`/`P7-T`; not `ROSE`/`TOSE`):
+    /// (normal, tumour).
+    static func letterPair(_ a: String, _ b: String) -> (normal: String, tumour: String)? {
+        let x = Array(a), y = Array(b)
+        guard x.count == y.count, x.count >= 2 else { return nil }
+        let differing = x.indices.filter { x[$0] != y[$0] }
+        guard differing.count == 1, let i = differing.first else { return nil }
+        // The letter stands alone, no letter beside it: "…001R_…", "P7-T", not "ROSE"/"TOSE" or "sampleT".
+        let before = i > 0 ? x[i - 1] : "_", after = i + 1 < x.count ? x[i + 1] : "_"
+        guard !before.isLetter && !after.isLetter else { return nil }
+        let normalLetters: Set<Character> = ["R", "N", "B", "G"]
+        let (p, q) = (Character(x[i].uppercased()), Character(y[i].uppercased()))
+        if q == "T", normalLetters.contains(p) { return (a, b) }
+        if p == "T", normalLetters.contains(q) { return (b, a) }
+        return nil
     }
 
     /// `TUMOR`, `tumour`, `DNA_TUMOR`, `p7-normal`: a word of the name (split at `_`, `-`, `.`) names the role.

@@ -95,6 +95,15 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
         q.alternateBases = id.alt
         return try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: nil, store: s)
     }
+    for (entity, plural) in [("biosample", "biosamples"), ("individual", "individuals")] {
+        both(RouterPath("/g_variants/{id}/\(plural)")) { q, r, c, s in
+            let parts = r.uri.path.split(separator: "/")
+            let text = parts.count >= 2 ? String(parts[parts.count - 2]).removingPercentEncoding ?? String(parts[parts.count - 2]) : ""
+            let id: VariantID
+            do { id = try VariantID(parsing: text) } catch { throw BadRequest("\(error)") }
+            return try beacon.carriers(of: id, q, entity: entity, tier: c.principal.tier, store: s)
+        }
+    }
     both("/datasets/{id}/g_variants") { q, r, c, s in
         let id = r.uri.path.split(separator: "/").dropFirst().first.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
         return try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: id, store: s)

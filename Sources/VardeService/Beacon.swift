@@ -118,6 +118,8 @@ struct Beacon: Sendable {
                                        "openAPIEndpointsDefinition": .string("https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/\(e.folder)/endpoints.json")]
             if e.id == "genomicVariant" {
                 set["singleEntryUrl"] = .string("\(baseURL)/g_variants/{variantInternalId}")
+                set["endpoints"] = ["biosample": ["returnedEntryType": "biosample", "url": .string("\(baseURL)/g_variants/{variantInternalId}/biosamples")],
+                                    "individual": ["returnedEntryType": "individual", "url": .string("\(baseURL)/g_variants/{variantInternalId}/individuals")]]
             }
             if e.id == "dataset" {
                 set["endpoints"] = ["genomicVariant": ["returnedEntryType": "genomicVariant", "url": .string("\(baseURL)/datasets/{id}/g_variants")]]
@@ -383,6 +385,73 @@ struct Beacon: Sendable {
             })
         }
         return .object(out)
+    }
+
+    // MARK: - a variant's biosamples and individuals
+
+    /// `/g_variants/{id}/biosamples` and `/g_variants/{id}/individuals`: who carries one variant. Tumours are
+    /// biosamples with status "neoplastic sample" (their calls somatic), germline and normal samples "reference
+    /// sample"; an individual carries the variant when any of their biosamples does. Below controlled the variant
+    /// must be one this tier may see at all (``Disclosure/shows(_:)``), anonymous callers learn only whether it
+    /// is carried, and counts (`numTotalResults`, and `info` with tumours and reference samples apart) go through
+    /// the k rule; the controlled tier gets the biosamples or individuals themselves. Filters are refused: counts
+    /// within a group are `/g_variants` with filters, under the tracker defence.
+    func carriers(of id: VariantID, _ request: BeaconRequest, entity: String, tier: AccessTier, store: any VariantStore) throws -> Answer {
+        guard request.filters.isEmpty else {
+            throw BadRequest("/g_variants/{id}/\(entity == "individual" ? "individuals" : "biosamples") takes no filters; count a variant within a group at /g_variants with filters")
+        }
+        let granularity = min(request.requestedGranularity, tier.maximumGranularity)
+        let limit = request.limit == 0 ? config.maxPageSize : min(request.limit, config.maxPageSize)
+        let meta = responseMeta(entity: entity, returned: granularity, request: request, limit: limit)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        var exact = request
+        exact.referenceName = id.contig
+        exact.start = [id.position - 1]
+        exact.end = []
+        exact.referenceBases = id.ref
+        exact.alternateBases = id.alt
+        let selection = try VariantSelection.resolve(exact, store: store, genes: genes, maxRegionBases: config.maxRegionBases)
+        let aggregate = request.testMode ? nil : try selection.fetch(nil).first { $0.variantID == id }
+        // Who carries it: the counted samples and the tumours, read through the store's variant index.
+        var carrying: [SampleRecord] = []
+        if let a = aggregate, disclosure.shows(a) {
+            let samples = try store.samples().filter { $0.counted || $0.role == .tumour }
+            let calls = try store.genotypes(at: [a.variantID], samples: samples.map(\.ordinal)).first ?? []
+            carrying = zip(samples, calls).filter { $0.1.contains("1") }.map(\.0)
+        }
+        let tumours = carrying.filter { $0.role == .tumour }
+        var seen = Set<String>()
+        let people = carrying.filter { seen.insert($0.pseudonym).inserted }
+        let n = entity == "individual" ? people.count : carrying.count
+        var body: [String: JSON] = ["meta": meta]
+        var disclosed = Disclosed()
+        switch granularity {
+        case .boolean:
+            body["responseSummary"] = ["exists": .bool(n > 0)]
+        case .count:
+            body["responseSummary"] = ["exists": .bool(n > 0), "numTotalResults": .int(disclosure.count(n))]
+            if entity == "biosample" {
+                body["info"] = ["tumours": .int(disclosure.count(tumours.count)), "referenceSamples": .int(disclosure.count(carrying.count - tumours.count))]
+            }
+        case .record:
+            let rows = entity == "individual" ? people : carrying
+            let page = Array(rows.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit))
+            let females = try store.ordinals(whereField: "sex", equals: "female"), males = try store.ordinals(whereField: "sex", equals: "male")
+            let results: [JSON] = page.map { s in
+                if entity == "individual" {
+                    let sex: JSON = females.contains(s.ordinal) ? ["id": "NCIT:C16576", "label": "female"]
+                        : males.contains(s.ordinal) ? ["id": "NCIT:C20197", "label": "male"] : ["id": "NCIT:C17998", "label": "unknown"]
+                    return ["id": .string(s.pseudonym), "sex": sex]
+                }
+                let status: JSON = s.role == .tumour ? ["id": "EFO:0009655", "label": "neoplastic sample"] : ["id": "EFO:0009654", "label": "reference sample"]
+                return ["id": .string(s.name), "individualId": .string(s.pseudonym), "biosampleStatus": status,
+                        "sampleOriginType": ["id": "OBI:0000655", "label": "blood specimen"]]
+            }
+            body["responseSummary"] = ["exists": .bool(n > 0), "numTotalResults": .int(n)]
+            body["response"] = ["resultSets": [["id": "all", "setType": "dataset", "exists": .bool(n > 0), "resultsCount": .int(n), "results": .array(results)]]]
+            disclosed = Disclosed(carriers: page.count, sampleIDs: page.count)
+        }
+        return Answer(body: .object(body), resultCount: n, granularity: granularity, summary: "\(entity)s carrying \(id)", disclosed: disclosed)
     }
 
     // MARK: - individuals, biosamples

@@ -114,6 +114,10 @@ enum OpenAPIDocument {
         let idParam = [("id", "path", true)]
         paths["/g_variants/{id}"] = ["get": op("One variant by ID (CHROM-POS-REF-ALT, 1-based POS)", tag: "beacon", params: idParam + beaconQuery),
                                      "post": op("One variant by ID", tag: "beacon", params: idParam, body: true)]
+        for (plural, what) in [("biosamples", "Biosamples carrying one variant (tumours as neoplastic samples); counts below k withheld"),
+                               ("individuals", "Individuals carrying one variant; counts below k withheld")] {
+            paths["/g_variants/{id}/\(plural)"] = ["get": op(what, tag: "beacon", params: idParam + beaconQuery), "post": op(what, tag: "beacon", params: idParam, body: true)]
+        }
         paths["/datasets/{id}/g_variants"] = ["get": op("Variants counted within one dataset (cohort)", tag: "beacon", params: idParam + beaconQuery),
                                               "post": op("Variants counted within one dataset (cohort)", tag: "beacon", params: idParam, body: true)]
         let sel: [(String, String, Bool)] = NativeAPI.variantParameters.sorted().map { ($0, "query", false) }

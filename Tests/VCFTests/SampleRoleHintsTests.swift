@@ -1,6 +1,6 @@
 import Testing
 import TestSupport
-import VCF
+@testable import VCF
 
 /// The header conventions by which a file names its tumour and normal. Real files are covered by
 /// SomaticLoadTests; this checks each rule on the header values callers write, including Manta and VarDict,
@@ -24,6 +24,25 @@ struct SampleRoleHintsTests {
         // GRIDSS follows no order: a somatic-looking pair with no names stays unnamed, so the loader refuses it.
         let gridss = SampleRoleHints.infer(samples: ["a", "b"], lines: [Line(key: "source", value: "GRIDSS")], info: [Self.somatic])
         #expect(gridss.samples.isEmpty && gridss.somaticEvidence != nil)
+    }
+
+    @Test("GRIDSS somatic output: INFO/TAF or a normal-support FILTER marks it; Hartwig's …R/…T names give the roles")
+    func gridssAndLetterPairs() {
+        let taf = VCFHeader.Field(id: "TAF", number: ".", type: "Float", description: "Overall unadjusted allele fraction of tumour samples")
+        let names = ["COLO829v001R_dedup.realigned.bam", "COLO829v001T_dedup.realigned.bam"]
+        let gridss = SampleRoleHints.infer(samples: names, lines: [Line(key: "gridssVersion", value: "2.8.3-gridss")], info: [taf])
+        #expect(gridss.somaticEvidence?.contains("TAF") == true)
+        #expect(gridss.samples[names[0]]?.role == .normal && gridss.samples[names[1]]?.role == .tumour)
+        let filter = SampleRoleHints.infer(samples: ["P7-T", "P7-N"], lines: [Line(key: "FILTER", fields: ["ID": "normalSupport", "Description": "Too many supporting reads from the normal sample(s)"])], info: [])
+        #expect(filter.somaticEvidence != nil && filter.samples["P7-T"]?.role == .tumour && filter.samples["P7-N"]?.role == .normal)
+        // Without somatic evidence the same names are a germline pair: nothing is inferred from them.
+        let germline = SampleRoleHints.infer(samples: names, lines: [Line(key: "gridssVersion", value: "2.8.3-gridss")], info: [])
+        #expect(germline.samples.isEmpty && germline.somaticEvidence == nil)
+        // The letter must stand alone: ROSE/TOSE, two letters apart, or T against another letter say nothing.
+        for (a, b) in [("ROSE", "TOSE"), ("P1R2", "P1T3"), ("S1X", "S1T"), ("abc", "abcd")] {
+            #expect(SampleRoleHints.letterPair(a, b) == nil, "\(a) \(b)")
+        }
+        #expect(SampleRoleHints.letterPair("x_t", "x_g")! == ("x_g", "x_t"))
     }
 
     @Test("named conventions: ##tumor_sample, ##SAMPLE Genomes=, ##PEDIGREE, column words, TCGA barcodes")

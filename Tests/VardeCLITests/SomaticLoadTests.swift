@@ -40,6 +40,11 @@ struct SomaticLoadTests {
         Case(file: "mutect2.dream3-chr20.head200.vcf", tumours: ["IS3.snv.indel.sv"], normals: ["G15512.prenormal.sorted"]),
         Case(file: "mutect2.tumour-only.pon-sample1.vcf", tumours: ["sample1"], normals: []),
         Case(file: "bcbio.mutect-pedigree.vcf", tumours: ["c-tumor2"], normals: ["c-normal"], assembly: "GRCh37"),
+        // Manta's demo somatic SVs (breakends only, no GT): the normal is the blood sample, by Manta's column order.
+        Case(file: "manta.demo.somaticSV.vcf.gz", tumours: ["HCC1954"], normals: ["HCC1954_BL"], noGT: true),
+        // GRIDSS somatic output: nothing but INFO/TAF and normal-support FILTERs say it is somatic, and the Hartwig
+        // names (…R reference, …T tumour) which sample is which.
+        Case(file: "gridss.colo829.somatic.vcf", tumours: ["COLO829v001T_dedup.realigned.bam"], normals: ["COLO829v001R_dedup.realigned.bam"], noGT: true),
         Case(file: "T001-BRCA.grch38.vcf.gz", tumours: ["TCGA-A2-A04W-01A-31D-A10Y-09_TCGA-A2-A04W-10A-01D-A110-09"], normals: [], assembly: "GRCh38"),
     ]
 
@@ -179,6 +184,50 @@ struct SomaticLoadTests {
         let wrong = try varde(["load", "--quiet", "--store", other, "--assembly", "GRCh38", strelka])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("9:139091718 lies beyond the end of 9 in GRCh38"), "\(wrong.stderr)")
+    }
+
+    @Test("Manta and GRIDSS breakend pairs: each breakend's mate, read from its ALT, is the record its MATEID names (within that record's CIPOS); every breakend carried by the tumour",
+          arguments: ["manta.demo.somaticSV.vcf.gz", "gridss.colo829.somatic.vcf"])
+    func breakendMates(_ file: String) throws {
+        try #require(Shell.has("bcftools"))
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.db").path
+        let path = Fixtures.path("somatic/" + file)
+        let load = try varde(["load", "--quiet", "--store", store, path])
+        try #require(load.status == 0, "\(load.stderr)")
+        // The file's own pairing: ID → locus, and each record's MATEID.
+        let table = try Shell.run(["bash", "-c", "bcftools query -f '%CHROM\\t%POS\\t%ID\\t%INFO/MATEID\\t%ALT\\t%INFO/CIPOS\\n' '\(path)'"]).stdout
+        // Manta writes a breakend's POS at the left end of its homology and the ALT's mate position inside the
+        // mate's confidence interval (CIPOS=0,2 with HOMLEN=2): the ALT names the mate record's POS + 0…2.
+        var locus: [String: (contig: String, pos: Int, ci: ClosedRange<Int>)] = [:], mateOf: [String: String] = [:]
+        for line in table.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            let ci = f[5].split(separator: ",").compactMap { Int($0) }
+            locus[f[2]] = (f[0], Int(f[1])!, ci.count == 2 ? ci[0]...ci[1] : 0...0)
+            if f[3] != "." { mateOf["\(f[0]):\(f[1]):\(f[4])"] = f[3] }
+        }
+        #expect(mateOf.count >= 6, "pairs in the file: \(mateOf.count)")
+        let contigs = Set(locus.values.map(\.contig)).sorted()
+        var checked = 0, carried = 0
+        for contig in contigs {
+            let q = try varde(["query", "--store", store, "--region", contig, "--format", "json"])
+            for line in q.stdout.split(separator: "\n") {
+                let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let here = "\(o["chrom"]!):\(o["pos"]!)"
+                if (o["tumours"] as? Int ?? 0) > 0 { carried += 1 }
+                #expect(o["ac"] as? Int == 0, "\(here): a somatic breakend entered AC")
+                guard let mateID = mateOf["\(here):\(o["alt"]!)"], let expected = locus[mateID], let sv = o["sv"] as? [String: Any] else { continue }
+                #expect(sv["type"] as? String == "BND")
+                let mate = (sv["mate"] as? String)?.split(separator: ":")
+                #expect(mate?.first.map(String.init) == expected.contig, "\(here): mate \(sv["mate"] ?? "none"), MATEID \(mateID) is on \(expected.contig)")
+                let offset = (mate?.last.flatMap { Int($0) } ?? -1_000_000) - expected.pos
+                #expect(expected.ci.contains(offset), "\(here): mate \(sv["mate"] ?? "none"), MATEID \(mateID) at \(expected.pos) CIPOS \(expected.ci)")
+                checked += 1
+            }
+        }
+        #expect(checked == mateOf.filter { locus[$0.value] != nil }.count, "every paired breakend checked: \(checked)")
+        #expect(carried > 0)
     }
 
     @Test("Delly SVs: a region overlapping a deletion or inversion finds it; a breakend covers its own base, not Delly's END on the mate's chromosome; type, END, SVLEN and mate in TSV, JSON and VCF; tumours counted per SV")

@@ -32,6 +32,7 @@ struct BeaconSchemaTests {
                 "/g_variants/22-16050075-A-G",
                 "/datasets/first30/g_variants?referenceName=22&start=16050000&end=16052000",
                 "/individuals?filters=cohort:first30", "/biosamples",
+                "/g_variants/22-16050115-G-A/biosamples", "/g_variants/22-16050115-G-A/individuals",
             ]
             for q in queries {
                 for (token, tier) in [(nil, "anonymous"), (ServiceFixture.registeredToken, "registered"), (ServiceFixture.controlledToken, "controlled")] {
@@ -41,7 +42,8 @@ struct BeaconSchemaTests {
                         #expect(r.status == 200, "\(q) \(tier) \(g): \(r.json)")
                         let returned = r.json["meta"]?["returnedGranularity"]?.stringValue ?? "?"
                         let schema = ["boolean": "beaconBooleanResponse", "count": "beaconCountResponse", "record": "beaconResultsetsResponse"][returned] ?? "missing"
-                        let entity = q.hasPrefix("/individuals") ? "individuals" : q.hasPrefix("/biosamples") ? "biosamples" : "genomicVariations"
+                        let path = q.split(separator: "?")[0]
+                        let entity = path.hasSuffix("/individuals") ? "individuals" : path.hasSuffix("/biosamples") ? "biosamples" : "genomicVariations"
                         cases.append(.init(label: "\(q) \(tier) \(g)", schema: Self.responses + schema + ".json",
                                            entitySchema: Self.model + entity + "/defaultSchema.json", instance: r.json))
                     }
