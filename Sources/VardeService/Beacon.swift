@@ -436,17 +436,7 @@ struct Beacon: Sendable {
         case .record:
             let rows = entity == "individual" ? people : carrying
             let page = Array(rows.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit))
-            let females = try store.ordinals(whereField: "sex", equals: "female"), males = try store.ordinals(whereField: "sex", equals: "male")
-            let results: [JSON] = page.map { s in
-                if entity == "individual" {
-                    let sex: JSON = females.contains(s.ordinal) ? ["id": "NCIT:C16576", "label": "female"]
-                        : males.contains(s.ordinal) ? ["id": "NCIT:C20197", "label": "male"] : ["id": "NCIT:C17998", "label": "unknown"]
-                    return ["id": .string(s.pseudonym), "sex": sex]
-                }
-                let status: JSON = s.role == .tumour ? ["id": "EFO:0009655", "label": "neoplastic sample"] : ["id": "EFO:0009654", "label": "reference sample"]
-                return ["id": .string(s.name), "individualId": .string(s.pseudonym), "biosampleStatus": status,
-                        "sampleOriginType": ["id": "OBI:0000655", "label": "blood specimen"]]
-            }
+            let results = try peopleRecords(page, entity: entity, store: store)
             body["responseSummary"] = ["exists": .bool(n > 0), "numTotalResults": .int(n)]
             body["response"] = ["resultSets": [["id": "all", "setType": "dataset", "exists": .bool(n > 0), "resultsCount": .int(n), "results": .array(results)]]]
             disclosed = Disclosed(carriers: page.count, sampleIDs: page.count)
@@ -486,25 +476,29 @@ struct Beacon: Sendable {
         case .count:
             body["responseSummary"] = ["exists": .bool(n > 0), "numTotalResults": .int(disclosure.count(n))]
         case .record:
-            let females = try store.ordinals(whereField: "sex", equals: "female")
-            let males = try store.ordinals(whereField: "sex", equals: "male")
             let page = request.testMode ? [] : Array(rows.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit))
-            let results: [JSON] = page.map { s in
-                if entity == "individual" {
-                    let sex: JSON = females.contains(s.ordinal) ? ["id": "NCIT:C16576", "label": "female"]
-                        : males.contains(s.ordinal) ? ["id": "NCIT:C20197", "label": "male"] : ["id": "NCIT:C17998", "label": "unknown"]
-                    return ["id": .string(s.pseudonym), "sex": sex]
-                }
-                let origin: JSON = s.role == .tumour ? ["id": "EFO:0009655", "label": "neoplastic sample"] : ["id": "EFO:0009654", "label": "reference sample"]
-                return ["id": .string(s.name), "individualId": .string(s.pseudonym),
-                        "biosampleStatus": origin,
-                        "sampleOriginType": ["id": "OBI:0000655", "label": "blood specimen"]]
-            }
+            let results = try peopleRecords(page, entity: entity, store: store)
             body["responseSummary"] = ["exists": .bool(n > 0), "numTotalResults": .int(n)]
             body["response"] = ["resultSets": [["id": "all", "setType": "dataset", "exists": .bool(n > 0), "resultsCount": .int(n), "results": .array(results)]]]
             disclosed.sampleIDs = results.count
         }
         return Answer(body: .object(body), resultCount: n, granularity: granularity, summary: "filters \(request.filters)", disclosed: disclosed)
+    }
+
+    /// Individual records (pseudonym, sex) or biosample records (name, person, tumour or reference status).
+    func peopleRecords(_ page: [SampleRecord], entity: String, store: any VariantStore) throws -> [JSON] {
+        let females = try store.ordinals(whereField: "sex", equals: "female")
+        let males = try store.ordinals(whereField: "sex", equals: "male")
+        return page.map { s in
+            if entity == "individual" {
+                let sex: JSON = females.contains(s.ordinal) ? ["id": "NCIT:C16576", "label": "female"]
+                    : males.contains(s.ordinal) ? ["id": "NCIT:C20197", "label": "male"] : ["id": "NCIT:C17998", "label": "unknown"]
+                return ["id": .string(s.pseudonym), "sex": sex]
+            }
+            let status: JSON = s.role == .tumour ? ["id": "EFO:0009655", "label": "neoplastic sample"] : ["id": "EFO:0009654", "label": "reference sample"]
+            return ["id": .string(s.name), "individualId": .string(s.pseudonym), "biosampleStatus": status,
+                    "sampleOriginType": ["id": "OBI:0000655", "label": "blood specimen"]]
+        }
     }
 
     // MARK: - collections
