@@ -25,6 +25,7 @@ struct CallerDepthsTests {
         "bcbio.mutect-pedigree.vcf": ("c-tumor2", "c-normal", .alleleDepths),
         "mutect2.NA12878.head300.vcf": ("SM-612V3", "SM-612V6", .alleleDepths),
         "mutect2.cfdna-unfiltered.vcf": ("TUMOR", "NORMAL", .alleleDepths),
+        "vardict.threeIndels.paired.vcf": ("threeIndels_zero_deletion_tumor", "threeIndels_zero_deletion_normal", .alleleDepths),
     ]
 
     struct Expected: Equatable { var t: [String]; var n: [String] }

@@ -40,6 +40,8 @@ struct SomaticLoadTests {
         Case(file: "mutect2.dream3-chr20.head200.vcf", tumours: ["IS3.snv.indel.sv"], normals: ["G15512.prenormal.sorted"]),
         Case(file: "mutect2.tumour-only.pon-sample1.vcf", tumours: ["sample1"], normals: []),
         Case(file: "bcbio.mutect-pedigree.vcf", tumours: ["c-tumor2"], normals: ["c-normal"], assembly: "GRCh37"),
+        // VarDict's paired VCF (var2vcf_paired.pl): STATUS says somatic, the column names say which is the tumour.
+        Case(file: "vardict.threeIndels.paired.vcf", tumours: ["threeIndels_zero_deletion_tumor"], normals: ["threeIndels_zero_deletion_normal"], assembly: "GRCh37"),
         // Manta's demo somatic SVs (breakends only, no GT): the normal is the blood sample, by Manta's column order.
         Case(file: "manta.demo.somaticSV.vcf.gz", tumours: ["HCC1954"], normals: ["HCC1954_BL"], noGT: true),
         // GRIDSS somatic output: nothing but INFO/TAF and normal-support FILTERs say it is somatic, and the Hartwig
