@@ -47,7 +47,8 @@ let package = Package(
         .target(name: "SegmentCodec", swiftSettings: strictSettings),
         .target(name: "VariantStore", dependencies: ["VariantCore", "SegmentCodec"], swiftSettings: strictSettings),
         // The store's logic over SQL, shared by every engine behind the SQLConnection protocol; no driver.
-        .target(name: "VariantStoreSQL", dependencies: ["VariantStore", "VariantCore"], swiftSettings: strictSettings),
+        .target(name: "VariantStoreSQL", dependencies: ["VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings),
         // The SQLite engine (the embedded default) and the PostgreSQL engine over PostgresNIO.
         .target(name: "VariantStoreSQLite", dependencies: ["CSQLite", "VariantStoreSQL", "VariantStore", "VariantCore"], swiftSettings: strictSettings),
         .target(name: "VariantStorePostgres", dependencies: ["VariantStoreSQL", "VariantStore", "VariantCore",

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 public import VariantCore
 public import VariantStore
 
@@ -233,8 +235,11 @@ extension SQLVariantStore {
                 }
             }
             let dropped = dead.count
-            // The audit names the person by pseudonym only (never a raw key or a sample name).
-            let subject = (target.isPerson ? "person:" : "sample of person:") + pseudonyms.sorted().joined(separator: ",")
+            // The audit keeps a tombstone of the person, never a raw key, sample name or the pseudonym itself: the
+            // SHA-256 of the pseudonym's hex, so an erasure can be matched to a person in an older backup (whose
+            // pseudonym is there) while the erased store holds nothing that is the person's pseudonym.
+            let tombstones = pseudonyms.map { "sha256:" + SHA256.hash(data: Data($0.utf8)).map { String(format: "%02x", $0) }.joined() }
+            let subject = (target.isPerson ? "person:" : "sample of person:") + tombstones.sorted().joined(separator: ",")
             try db.statement("INSERT INTO audit(at, action, subject, details) VALUES (?, 'erase', ?, ?)")
                 .run([.text(Clock.now()), .text(subject),
                       .text("samples=\(ordinals.count) call_rows_rewritten=\(rows) coverage_blocks_deleted=\(blocks) variants_dropped=\(dropped)")])

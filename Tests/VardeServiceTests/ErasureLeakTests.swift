@@ -55,7 +55,9 @@ struct ErasureLeakTests {
             var found: [String] = []
             for file in [store, store + "-wal", store + "-shm", server.auditPath, server.stderrPath] {
                 guard let bytes = FileManager.default.contents(atPath: file) else { continue }
-                for (what, needle) in [("sample name", Data(t.name.utf8)), ("person key", Data(key(index).utf8)), ("pseudonym", pseudonym)]
+                // The pseudonym as its 32 bytes (the person table) and as hex text, either case (anything that writes it out).
+                for (what, needle) in [("sample name", Data(t.name.utf8)), ("person key", Data(key(index).utf8)), ("pseudonym", pseudonym),
+                                       ("pseudonym as hex", Data(hex.lowercased().utf8)), ("pseudonym as hex", Data(hex.uppercased().utf8))]
                     where bytes.range(of: needle) != nil {
                     found.append("\(what) in \((file as NSString).lastPathComponent)")
                 }
