@@ -17,7 +17,7 @@ public struct GeneCatalog: Sendable {
     /// Reads `hgncTable` (#HGNC_ID SYMBOL ENTREZ) and, when given, `geneTable` (#SYMBOL ENTREZ CHROM START END STRAND).
     public init(hgncTable: String, geneTable: String?) throws(FHIRError) {
         guard let data = FileManager.default.contents(atPath: hgncTable) else {
-            throw FHIRError("cannot read the HGNC table \(hgncTable)", fix: "set VARDE_REFERENCE to the checkout's reference/ folder")
+            throw FHIRError("cannot read the HGNC table \(hgncTable)", fix: ReferenceFolder.fix)
         }
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -28,7 +28,7 @@ public struct GeneCatalog: Sendable {
         }
         guard let geneTable else { return }
         guard let genes = FileManager.default.contents(atPath: geneTable) else {
-            throw FHIRError("cannot read the gene table \(geneTable)", fix: "set VARDE_REFERENCE to the checkout's reference/ folder")
+            throw FHIRError("cannot read the gene table \(geneTable)", fix: ReferenceFolder.fix)
         }
         var byChrom: [String: [Locus]] = [:]
         for line in String(decoding: genes, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {

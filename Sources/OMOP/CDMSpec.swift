@@ -1,4 +1,5 @@
 internal import Foundation
+import VariantCore
 
 /// The CDM 5.4 tables as OHDSI/CommonDataModel describes them (`OMOP_CDMv5.4_Field_Level.csv`, the file its
 /// DDL is generated from), plus the non-standard G-CDM tables: columns in DDL order, types, NOT NULLs, keys.
@@ -122,18 +123,12 @@ public struct CDMSpec: Sendable {
     }
 }
 
-/// Finds Varde's `reference/` folder: `VARDE_REFERENCE`, else beside the executable's checkout, else `./reference`.
+/// Finds a file of Varde's `reference/` folder (``ReferenceFolder``).
 public enum ReferenceFiles {
     public static func path(_ relative: String) throws -> String {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { candidates.append(env) }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(url.appendingPathComponent("reference").path)
-            url.deleteLastPathComponent()
+        guard let folder = ReferenceFolder.folder(holding: relative) else {
+            throw OMOPError(.io, "reference/\(relative) not found", fix: ReferenceFolder.fix)
         }
-        candidates.append(FileManager.default.currentDirectoryPath + "/reference")
-        for c in candidates where FileManager.default.fileExists(atPath: c + "/" + relative) { return c + "/" + relative }
-        throw OMOPError(.io, "reference/\(relative) not found", fix: "set VARDE_REFERENCE to the checkout's reference/ folder")
+        return folder + "/" + relative
     }
 }

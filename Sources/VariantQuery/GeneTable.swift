@@ -5,23 +5,15 @@ public import VariantCore
 /// Gene extents for `varde query --gene`, read from the table of the store's assembly, `reference/genes.GRCh38.tsv`
 /// (UCSC hg38 locations from Bioconductor's org.Hs.eg.db, `scripts/build-gene-table.py`) or
 /// `reference/genes.GRCh37.tsv` (GENCODE 19 genes matched to Entrez Gene, `scripts/build-gene-table-grch37.py`),
-/// with aliases from `reference/gene-aliases.tsv`. Found through `VARDE_REFERENCE`, or beside the executable's checkout.
+/// with aliases from `reference/gene-aliases.tsv`, found as ``ReferenceFolder`` says.
 public enum GeneTable {
     /// The gene table's file name for an assembly: one format (#SYMBOL ENTREZ CHROM START END STRAND) for both.
     public static func fileName(for assembly: Assembly) -> String { "genes.\(assembly.rawValue).tsv" }
 
-    /// `reference/`: `$VARDE_REFERENCE`, else the first `reference/` holding `file` beside the executable's
-    /// checkout (up to six levels up), else `./reference`.
+    /// The `reference/` folder holding `file` (``ReferenceFolder``: `$VARDE_REFERENCE`, the installed
+    /// `share/varde/reference`, the checkout's, `./reference`).
     public static func referenceDirectory(holding file: String = fileName(for: .grch38)) -> String? {
-        if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { return env }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = url.appendingPathComponent("reference")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(file).path) { return candidate.path }
-            url.deleteLastPathComponent()
-        }
-        let cwd = FileManager.default.currentDirectoryPath + "/reference"
-        return FileManager.default.fileExists(atPath: cwd + "/" + file) ? cwd : nil
+        ReferenceFolder.folder(holding: file)
     }
 
     /// The regions of `symbol` (or of the genes it is an alias of) on `assembly`, 1-based inclusive.
@@ -32,8 +24,7 @@ public enum GeneTable {
         }
         let file = fileName(for: assembly)
         guard let dir = referenceDirectory(holding: file), FileManager.default.fileExists(atPath: dir + "/" + file) else {
-            throw LoadError("reference/\(file) not found (the \(assembly.rawValue) gene table)",
-                            fix: "set VARDE_REFERENCE to the checkout's reference/ folder")
+            throw LoadError("reference/\(file) not found (the \(assembly.rawValue) gene table)", fix: ReferenceFolder.fix)
         }
         let found = GeneIndex(directory: dir, assemblies: [assembly]).genes(symbol, assembly: assembly).map(\.region)
         guard !found.isEmpty else {

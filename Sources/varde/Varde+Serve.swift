@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import VardeService
+import VariantCore
 import VariantQuery
 import VariantStore
 import StoreFactory
@@ -42,7 +43,7 @@ extension Varde {
                     }
                 }
                 let genes = GeneTable.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
-                if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; set VARDE_REFERENCE to the checkout's reference/ folder") }
+                if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; \(ReferenceFolder.fix)") }
                 let state = try ServiceState(config: settings, genes: genes) { try StoreFactory.open(path) }
                 logger.info("serving", metadata: ["store": .string(StoreFactory.redacted(path)), "address": .string("\(host):\(port)"),
                                                   "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
