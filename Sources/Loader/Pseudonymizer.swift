@@ -14,10 +14,16 @@ public struct Pseudonymizer: Sendable {
         self.secret = secret
     }
 
-    /// Reads the secret from `VARDE_PSEUDONYM_KEY_FILE` (a file) or `VARDE_PSEUDONYM_KEY` (the value), or `file`.
+    /// The systemd credential name: `LoadCredential=varde-pseudonym-key:/etc/varde/pseudonym.key` (or
+    /// `systemd-run -p LoadCredential=…`) hands a root-only key file to a process running as the `varde` user.
+    public static let credentialName = "varde-pseudonym-key"
+
+    /// Reads the secret from `file`, `VARDE_PSEUDONYM_KEY_FILE` (a file), the systemd credential
+    /// `$CREDENTIALS_DIRECTORY/varde-pseudonym-key`, or `VARDE_PSEUDONYM_KEY` (the value), in that order.
     public static func fromEnvironment(file: String? = nil) throws(LoadError) -> Pseudonymizer {
         let env = ProcessInfo.processInfo.environment
-        if let path = file ?? env["VARDE_PSEUDONYM_KEY_FILE"] {
+        let credential = env["CREDENTIALS_DIRECTORY"].map { $0 + "/" + credentialName }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        if let path = file ?? env["VARDE_PSEUDONYM_KEY_FILE"] ?? credential {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw LoadError(path: path, "cannot read the pseudonym secret file", fix: "check the path and permissions (keep it outside the store)")
             }
@@ -27,7 +33,7 @@ public struct Pseudonymizer: Sendable {
         }
         if let value = env["VARDE_PSEUDONYM_KEY"], !value.isEmpty { return try Pseudonymizer(secret: Array(value.utf8)) }
         throw LoadError("no pseudonym secret: person keys are stored only as keyed hashes",
-                        fix: "set VARDE_PSEUDONYM_KEY (or VARDE_PSEUDONYM_KEY_FILE, or --secret-file) to a secret kept outside the store")
+                        fix: "set VARDE_PSEUDONYM_KEY (or VARDE_PSEUDONYM_KEY_FILE, --secret-file, or the systemd credential \(credentialName)) to a secret kept outside the store")
     }
 
     /// Lower-case hex HMAC-SHA256 of the person key, normalised to Unicode NFC first: the same key typed in two
