@@ -43,7 +43,9 @@ struct AccessMiddleware: RouterMiddleware {
         if let bad = Self.controlCharacter(in: request) {
             return deny(request, context, 400, "\(bad) holds a control character (such as NUL); send plain text")
         }
-        if let header = request.headers[.authorization] {
+        // The web UI's session cookie stands for the bearer token under /ui/ only (the API takes Authorization only).
+        let session = request.headers[.authorization] == nil && request.uri.path.hasPrefix("/ui/") ? UI.sessionToken(request) : nil
+        if let header = request.headers[.authorization] ?? session.map({ "Bearer " + $0 }) {
             if let wait = budget.exhausted("auth:" + address, limit: config.authFailuresPerAddressPerWindow) {
                 return deny(request, context, 429, "too many failed sign-ins from \(address): wait \(wait) s", retryAfter: wait)
             }
@@ -52,6 +54,11 @@ struct AccessMiddleware: RouterMiddleware {
                   let principal = tokens.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
                 _ = budget.spend("auth:" + address, limit: config.authFailuresPerAddressPerWindow)
                 let malformed = parts.count != 2 || parts[0].lowercased() != "bearer"
+                if session != nil {
+                    // A revoked or stale session: the cookie is cleared and the page asks to sign in again.
+                    _ = deny(request, context, 401, "unknown or revoked session token")
+                    return UI.redirect("/ui/login", cookie: UI.sessionCookie(nil))
+                }
                 return deny(request, context, 401, malformed ? "the Authorization header must be 'Bearer <token>'" : "unknown or revoked token")
             }
             context.principal = principal
@@ -103,7 +110,7 @@ struct MetricsMiddleware: RouterMiddleware {
     /// `other`).
     static let families: Set<String> = ["/", "/info", "/service-info", "/configuration", "/map", "/entry_types", "/filtering_terms",
                                         "/g_variants", "/individuals", "/biosamples", "/datasets", "/cohorts", "/health", "/ready",
-                                        "/metrics", "/openapi.json", "/api/v1/variants", "/api/v1/frequencies", "/api/v1/genes"]
+                                        "/metrics", "/openapi.json", "/api/v1/variants", "/api/v1/frequencies", "/api/v1/genes", "/ui"]
 
     static func family(_ path: String) -> String {
         let parts = path.split(separator: "/")
@@ -151,5 +158,12 @@ enum Responses {
         // no-store on every answer: controlled answers carry genotypes, and no answer should sit in a shared cache.
         Response(status: .init(code: status), headers: [.contentType: "application/json", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(bytes: value.encoded())))
+    }
+
+    /// CSV rows (`format=csv`, the web UI's downloads), never cached either.
+    static func csv(_ text: String, filename: String = "variants.csv") -> Response {
+        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                                        .contentDisposition: "attachment; filename=\"\(filename)\""],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
