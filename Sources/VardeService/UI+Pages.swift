@@ -274,8 +274,7 @@ extension UI {
     func variant(_ id: String, _ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Body {
         let view = try ViewState(q)
         let k = state.config.minimumCount
-        let parsed: VariantID
-        do { parsed = try VariantID(parsing: id) } catch { throw BadRequest("\(error)") }
+        let parsed = try Self.variantID(id)
         let short = "\(Assembly.canonicalChromosome(parsed.contig))-\(parsed.position)-\(parsed.ref)-\(parsed.alt)"
         if tier == .anonymous {
             let contig = try VariantSelection.contig(parsed.contig, store: store)
@@ -286,7 +285,16 @@ extension UI {
             return Body(html: render("variant", ["id": short, "anonymous": true, "exists": exists, "answer": exists ? "Present" : "Not present", "k": k]),
                         results: answer.resultCount, summary: answer.summary, title: short)
         }
-        let national = try native.select(["id": id], tier: tier, store: store)
+        // A symbolic allele (<DEL>, <CN2>) is not a VariantID the API's id= takes: its one-base region, then its alleles.
+        let symbolic = parsed.alt.hasPrefix("<")
+        func select(_ cohort: String?) throws -> NativeAPI.Selected {
+            var q = symbolic ? ["region": "\(parsed.contig):\(parsed.position)-\(parsed.position)"] : ["id": id]
+            if let cohort { q["cohort"] = cohort }
+            var s = try native.select(q, tier: tier, store: store)
+            if symbolic { s.found.removeAll { $0.ref != parsed.ref || $0.alt != parsed.alt } }
+            return s
+        }
+        let national = try select(nil)
         guard let a = national.found.first else {
             return Body(html: render("variant", ["id": short, "anonymous": false, "missing": true, "k": k,
                                                  "masked": tier < .controlled]),
@@ -297,7 +305,7 @@ extension UI {
         var groups: [[String: Any]] = [group("All people in the store", row["population"], k: k, picked: view.cohort == nil)]
         var bars = [UIPlot.Bar(label: "All people", af: item.af, text: Self.frequency(row["population"], k: k))]
         for d in try beacon.datasets(store: store, tier: tier, sized: false) where d.isCohort {
-            let inCohort = try native.select(["id": id, "cohort": d.id], tier: tier, store: store)
+            let inCohort = try select(d.id)
             guard let ca = inCohort.found.first else { continue }
             let cr = try native.rows([ca], inCohort, store: store)[0]
             groups.append(group("Cohort \(d.id)", cr["cohort"], k: k, picked: view.cohort == d.id))
@@ -330,6 +338,17 @@ extension UI {
         return Body(html: render("variant", context), results: 1, summary: national.summary, title: short)
     }
 
+    /// CHROM-POS-REF-ALT as a page path spells it; the ALT may be symbolic (`<CN2>`), which VariantID refuses.
+    static func variantID(_ text: String) throws -> VariantID {
+        if let id = try? VariantID(parsing: text) { return id }
+        let parts = text.split(separator: "-", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, let p = Int(parts[1]), p >= 1, p <= Region.maxPosition, !parts[2].isEmpty,
+              parts[3].hasPrefix("<"), parts[3].hasSuffix(">"), parts[3].count <= 60 else {
+            throw BadRequest("a variant is CHROM-POS-REF-ALT with a 1-based POS, e.g. 22-16050075-A-G, not '\(text.prefix(60))'")
+        }
+        return VariantID(contig: parts[0], position: p, ref: parts[2], alt: parts[3])
+    }
+
     func group(_ label: String, _ f: JSON?, k: Int, picked: Bool) -> [String: Any] {
         ["label": label, "ac": Self.count(f, "ac", k: k), "an": Self.count(f, "an", k: k), "af": Self.frequency(f, k: k),
          "hom": Self.count(f, "nhomalt", k: k), "hemi": Self.count(f, "nhemi", k: k), "picked": picked,
@@ -352,7 +371,14 @@ extension UI {
                 var selector: [String: String] = [:]
                 for key in ["gene", "region", "id"] { if let v = q[key] { selector[key] = v } }
                 if let c = view.cohort { selector["cohort"] = c }
-                let selected = try native.select(selector, tier: tier, store: store)
+                // A symbolic allele: its one-base region, then its alleles (as on its page).
+                let symbolic = try q["id"].map { try Self.variantID($0) }.flatMap { $0.alt.hasPrefix("<") ? $0 : nil }
+                if let v = symbolic {
+                    selector["id"] = nil
+                    selector["region"] = "\(v.contig):\(v.position)-\(v.position)"
+                }
+                var selected = try native.select(selector, tier: tier, store: store)
+                if let v = symbolic { selected.found.removeAll { $0.ref != v.ref || $0.alt != v.alt } }
                 let items = Self.sort(Self.filter(try native.rows(selected.found, selected, store: store).map(UIItem.init), view), view)
                 let name = (q["gene"] ?? q["region"] ?? q["id"] ?? "variants").filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
                 return (NativeAPI.csv(items.map(\.row), cohort: view.cohort != nil, k: state.config.minimumCount), items.count, selected.summary,

@@ -82,15 +82,15 @@ struct UI: Sendable {
         }
         router.get("/ui/search") { r, c in await search(r, c) }
         router.get("/ui/gene/{symbol}") { r, c in
-            let symbol = c.parameters.get("symbol") ?? ""
+            let symbol = Self.decoded(c.parameters.get("symbol"))
             return await page(r, c, title: symbol) { q, tier, s in try locus(.gene(symbol), q, tier: tier, store: s) }
         }
         router.get("/ui/region/{region}") { r, c in
-            let text = c.parameters.get("region") ?? ""
+            let text = Self.decoded(c.parameters.get("region"))
             return await page(r, c, title: text) { q, tier, s in try locus(try Self.region(text), q, tier: tier, store: s) }
         }
         router.get("/ui/variant/{id}") { r, c in
-            let id = c.parameters.get("id") ?? ""
+            let id = Self.decoded(c.parameters.get("id"))
             return await page(r, c, title: id) { q, tier, s in try variant(id, q, tier: tier, store: s) }
         }
         router.get("/ui/download") { r, c in await download(r, c) }
@@ -118,6 +118,12 @@ struct UI: Sendable {
         ("post", "/ui/logout", "Web UI: sign out"), ("get", "/ui/assets/ui.css", "Web UI stylesheet"), ("get", "/ui/assets/ui.js", "Web UI script"),
         ("get", "/ui/assets/favicon.svg", "Web UI icon"),
     ]
+
+    /// A path parameter as typed (Hummingbird hands it over still percent-encoded).
+    static func decoded(_ s: String?) -> String {
+        guard let s else { return "" }
+        return String(s).removingPercentEncoding ?? String(s)
+    }
 
     static func asset(_ text: String, _ type: String) -> Response {
         var h = headers(type)

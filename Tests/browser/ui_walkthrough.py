@@ -182,8 +182,8 @@ with sync_playwright() as p:
         _, in_cohort = api_all(f"/api/v1/variants?gene={args.gene}&cohort={args.cohort}")
         target = None
         if args.tier == "registered":
-            target = next((r["id"] for r in in_cohort if r.get("cohort", {}).get("ac") is None and r["population"].get("ac") is not None), None)
-            check(target is not None, "the fixture should hold a variant whose cohort count is suppressed at the registered tier")
+            target = next((r["id"] for r in rows if r["population"].get("nhomalt") is None and r["population"].get("ac") is not None), None)
+            check(target is not None, "the fixture should hold a variant whose hom-alt count is suppressed at the registered tier")
         target = target or in_cohort[len(in_cohort) // 2]["id"]
         mark = page.locator(f'svg.track a.mark[data-id="{target}"]')
         check(mark.count() == 1, f"one mark for {target}")
@@ -192,9 +192,11 @@ with sync_playwright() as p:
         page.wait_for_url(f"**/ui/variant/{target}**")
         one = api(f"/api/v1/variants/{target}")["variants"][0]
         first = page.locator("table.freq tbody tr").first
-        got = [first.locator("td").nth(i).inner_text() for i in range(3)]
-        want = [count_text(one["population"], "ac"), count_text(one["population"], "an"), af_text(one["population"])]
-        check(got == want, f"variant page AC/AN/AF {got} != API {want}")
+        got = [first.locator("td").nth(i).inner_text() for i in range(4)]
+        want = [count_text(one["population"], "ac"), count_text(one["population"], "an"), af_text(one["population"]), count_text(one["population"], "nhomalt")]
+        check(got == want, f"variant page AC/AN/AF/Hom {got} != API {want}")
+        if args.tier == "registered":
+            check(got[3] == f"< {args.k}", f"a suppressed hom-alt count must read '< {args.k}': {got}")
         audit_page(page, "variant")
 
         # Pick the cohort: the URL changes and its row equals /api/v1/frequencies.
@@ -205,12 +207,10 @@ with sync_playwright() as p:
         crow = next(r for r in freq["variants"] if r["id"] == target)
         picked = page.locator("table.freq tbody tr.picked")
         check(picked.count() == 1, "the picked cohort's row is marked")
-        got = [picked.locator("td").nth(i).inner_text() for i in range(3)]
-        want = [count_text(crow["cohort"], "ac"), count_text(crow["cohort"], "an"), af_text(crow["cohort"])]
+        got = [picked.locator("td").nth(i).inner_text() for i in range(4)]
+        want = [count_text(crow["cohort"], "ac"), count_text(crow["cohort"], "an"), af_text(crow["cohort"]), count_text(crow["cohort"], "nhomalt")]
         check(got == want, f"cohort row {got} != /api/v1/frequencies {want}")
-        if args.tier == "registered":
-            check(f"< {args.k}" in got, f"a suppressed cohort count must read '< {args.k}': {got}")
-        else:
+        if args.tier != "registered":
             check(f"< {args.k}" not in main_text(page), "controlled pages show exact counts, never '< k'")
         audit_page(page, "variant-cohort")
 
