@@ -57,7 +57,8 @@ struct UI: Sendable {
         h[.cacheControl] = "no-store"
         h[.contentSecurityPolicy] = contentSecurityPolicy
         h[.xContentTypeOptions] = "nosniff"
-        h[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the sign-in POST.
+        h[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         return h
     }
 
@@ -156,7 +157,7 @@ struct UI: Sendable {
     func layout(title: String, body: String, context: VardeRequestContext, query: String, cohort: String? = nil) -> String {
         let p = context.principal
         return render("layout", [
-            "title": title, "body": body, "q": query, "cohort": cohort ?? "",
+            "title": title, "body": body, "q": query, "hasCohort": cohort.map { !$0.isEmpty } ?? false, "cohort": cohort ?? "",
             "tier": p.tier.name, "tierLabel": p.tier.name.capitalized, "signedIn": p.tier > .anonymous, "name": p.name,
             "tierNote": Self.tierNote(p.tier, k: state.config.minimumCount),
         ])

@@ -88,7 +88,7 @@ enum UIAssets {
       });
       function submit(form) {
         // Consequence checkboxes travel as one csq=a,b list (left out when all are on), empty fields not at all.
-        var data = new FormData(form), params = new URLSearchParams(), csq = [], boxes = form.querySelectorAll("input[name=csq]");
+        var data = new FormData(form), params = new URLSearchParams(), csq = [], boxes = form.querySelectorAll("input[type=checkbox][name=csq]");
         data.forEach(function (value, key) {
           if (key === "csq") { if (value !== "") { csq.push(value); } } else if (value !== "" && !(key === "origin" && value === "all") && !(key === "sort" && value === "position")) { params.append(key, value); }
         });

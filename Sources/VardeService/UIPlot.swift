@@ -116,7 +116,7 @@ enum UIPlot {
         let plotWidth = width - left - right
         func x(_ p: Int) -> Double { left + Double(min(max(p, start), end) - start) / span * plotWidth }
         let minLog = log10(1.0 / Double(max(maxAN, 10)))
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"track\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"track-title\">"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"track\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"group\" aria-labelledby=\"track-title\">"
         svg += "<title id=\"track-title\">\(escape(label)): \(marks.count) variants along \(escape(grouped(start)))–\(escape(grouped(end)))</title>"
         svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
         // Axis, gene body with strand arrows, position ticks.
@@ -144,6 +144,9 @@ enum UIPlot {
             svg += "<line x1=\"\(number(left - 4))\" x2=\"\(number(width - right))\" y1=\"\(number(ty))\" y2=\"\(number(ty))\" stroke=\"#eef1f4\"/>"
             svg += "<text x=\"\(number(left - 6))\" y=\"\(number(ty + 3.5))\" font-size=\"10\" fill=\"#4a5561\" text-anchor=\"end\">\(tick >= 0.01 ? String(format: "%g", tick) : String(format: "%.0e", tick))</text>"
             tick /= 10
+        }
+        if !marks.contains(where: { $0.tumours > 0 }) {
+            svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(axisY + 60))\" font-size=\"12\" fill=\"#4a5561\" text-anchor=\"middle\">no somatic calls here</text>"
         }
         if marks.count > densityThreshold {
             svg += density(marks, x: x, bins: 160)

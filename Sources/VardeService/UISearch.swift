@@ -33,7 +33,8 @@ enum UISearch: Equatable {
             return
         }
         // Variant: chromosome, position, ref, alt separated by any of - : > / space.
-        let cleaned = text.replacingOccurrences(of: ",", with: "")
+        // A form-encoded space may arrive as "+": a separator too (no symbol or allele holds one).
+        let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "+", with: " ")
         let parts = cleaned.split(whereSeparator: { "-:>/ \t".contains($0) }).map(String.init)
         func chromosome(_ s: String) -> String? {
             var c = s
@@ -50,7 +51,7 @@ enum UISearch: Equatable {
             return
         }
         // Region: chr:start-end, chr-start-end, or a lone position chr:pos.
-        if cleaned.range(of: #"^(chr)?[0-9XYMxym]{1,2}[:-][0-9]+(-[0-9]+)?$"#, options: [.regularExpression, .caseInsensitive]) != nil,
+        if cleaned.trimmingCharacters(in: .whitespaces).range(of: #"^(chr)?[0-9XYMxym]{1,2}[:-][0-9]+(-[0-9]+)?$"#, options: [.regularExpression, .caseInsensitive]) != nil,
            let c = chromosome(parts[0]), let s = Int(parts[1]), s >= 1, s <= Region.maxPosition {
             if parts.count == 3, let e = Int(parts[2]), e >= s, e <= Region.maxPosition {
                 self = .region(contig: c, start: s, end: e)

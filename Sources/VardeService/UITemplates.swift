@@ -35,7 +35,7 @@ enum UITemplates {
       <form class="search" action="/ui/search" method="get" role="search">
         <label for="q" class="sr">Search genes, variants, regions</label>
         <input id="q" name="q" type="search" value="{{q}}" placeholder="Gene, 22-16050075-A-G, 22:16050000-16051000, rs…" autocomplete="off" spellcheck="false">
-        {{#cohort}}<input type="hidden" name="cohort" value="{{cohort}}">{{/cohort}}
+        {{#hasCohort}}<input type="hidden" name="cohort" value="{{cohort}}">{{/hasCohort}}
         <button type="submit">Search</button>
       </form>
       <div class="who">
@@ -104,7 +104,7 @@ enum UITemplates {
     </form>
     <figure class="plot">
     {{{svg}}}
-    <figcaption>Germline variants above the axis (height and size by {{#cohortPicked}}cohort {{/cohortPicked}}allele frequency, log scale; hollow where the frequency is withheld), somatic below (by tumour count). Colour and shape give the consequence. Select a mark for its variant page.{{#dense}} Too many variants to draw one by one: counts per bin.{{/dense}}</figcaption>
+    <figcaption>Germline variants above the axis (height and size by {{#cohortPicked}}cohort {{/cohortPicked}}allele frequency, log scale; hollow where the frequency is withheld; on the baseline when AF is 0), somatic below (by tumour count). Colour and shape give the consequence. Select a mark for its variant page.{{#dense}} Too many variants to draw one by one: counts per bin.{{/dense}}</figcaption>
     </figure>
     <p class="count" id="count" data-total="{{total}}">Showing {{from}}–{{to}} of {{total}} variants{{#filteredOut}} ({{all}} before filters){{/filteredOut}}.{{#masked}} Variants carried by fewer than {{k}} alleles and {{k}} tumours are not shown at the {{tierLabel}} tier.{{/masked}}</p>
     <p class="actions"><a href="{{csvHref}}" download>Download CSV ({{total}} rows)</a></p>

@@ -110,7 +110,7 @@ def main_text(page):
     return page.inner_text("main")
 
 
-with sync_playwright() as p:
+def walk(p):
     browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
@@ -121,7 +121,7 @@ with sync_playwright() as p:
     page.goto(args.base + "/ui/")
     check(page.get_attribute(".badge", "data-tier") == "anonymous", "before sign-in the badge must read anonymous")
     if args.token:
-        page.get_by_role("link", name="Sign in").click()
+        page.get_by_role("banner").get_by_role("link", name="Sign in").click()
         page.wait_for_url("**/ui/login")
         audit_page(page, "login")
         page.get_by_label("Access token").fill(args.token)
@@ -260,6 +260,12 @@ with sync_playwright() as p:
         check(page.get_attribute(".badge", "data-tier") == "anonymous", "after sign-out the badge reads anonymous")
     check(not errors, "console/page errors: " + "; ".join(errors))
     browser.close()
+
+with sync_playwright() as p:
+    try:
+        walk(p)
+    except Exception as e:  # a step that timed out or found no element: reported with the others
+        failures.append(f"{type(e).__name__}: {str(e)[:1500]}")
 
 print(json.dumps({"tier": args.tier, "failures": failures, "notes": notes, "screenshots": shots}))
 sys.exit(1 if failures else 0)
