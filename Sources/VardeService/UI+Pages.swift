@@ -189,7 +189,7 @@ extension UI {
     func sortHeader(_ label: String, _ key: String, _ view: ViewState, _ path: String) -> [String: Any] {
         let current = view.sort == key
         let next = current && !view.descending ? "-" + key : key
-        return ["label": label, "href": path + view.query(offset: 0, sort: next),
+        return ["label": label, "href": path + view.query(offset: 0, sort: next), "align": key == "position" ? "" : "num",
                 "ariaSort": current ? (view.descending ? "descending" : "ascending") : "none",
                 "arrow": current ? (view.descending ? " ▼" : " ▲") : ""]
     }
@@ -324,7 +324,11 @@ extension UI {
         let context: [String: Any] = [
             "id": short, "anonymous": false, "missing": false, "k": k, "masked": tier < .controlled,
             "hgvsg": row["hgvsg"]?.stringValue ?? "—", "rsid": row["rsid"]?.stringValue ?? "—", "kind": row["kind"]?.stringValue ?? "",
-            "genes": (row["genes"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
+            "genes": (row["genes"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ").nonEmpty ?? "—",
+            "notes": groups.compactMap { g -> [String: Any]? in
+                guard let note = g["note"] as? String, !note.isEmpty else { return nil }
+                return ["label": g["label"] as? String ?? "", "note": note]
+            },
             "consequences": terms.isEmpty ? "—" : Array(Set(terms)).sorted().joined(separator: ", ").replacingOccurrences(of: "_", with: " "),
             "category": item.category.label,
             "filters": (row["filters"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ").nonEmpty ?? "PASS",

@@ -42,7 +42,8 @@ enum UIAssets {
     label.toggle { display: inline-flex; align-items: center; gap: 4px; }
     svg.swatch { width: 16px; height: 16px; }
     .n { color: var(--muted); }
-    figure.plot { margin: 8px 0 4px; }
+    figure.plot { margin: 8px 0 4px; overflow-x: auto; }
+    figure.plot svg.track { min-width: 640px; }
     figure.plot svg { width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; display: block; }
     figure.small svg { max-width: 480px; }
     figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
@@ -52,6 +53,7 @@ enum UIAssets {
     table { border-collapse: collapse; width: 100%; font-size: 14px; }
     th, td { padding: 5px 8px; border-bottom: 1px solid #e3e8ed; text-align: left; white-space: nowrap; }
     thead th { background: var(--bg); position: sticky; top: 0; }
+    th.num { text-align: right; }
     td.num { text-align: right; font-variant-numeric: tabular-nums; }
     tr.hl td, tr.picked th, tr.picked td { background: #fff6d6; }
     .csq-lof { color: #a33f00; font-weight: 600; }

@@ -113,9 +113,9 @@ enum UITemplates {
     <table class="variants">
     <caption class="sr">Variants, sortable by the column links</caption>
     <thead><tr>
-    {{#sortLinks}}<th scope="col" aria-sort="{{ariaSort}}"><a href="{{href}}">{{label}}{{arrow}}</a></th>{{/sortLinks}}
-    <th scope="col">AN</th><th scope="col">Hom</th>
-    {{#cohortPicked}}{{#cohortSort}}<th scope="col">Cohort AC</th><th scope="col" aria-sort="{{ariaSort}}"><a href="{{href}}">{{label}}{{arrow}}</a></th>{{/cohortSort}}{{/cohortPicked}}
+    {{#sortLinks}}<th scope="col" class="{{align}}" aria-sort="{{ariaSort}}"><a href="{{href}}">{{label}}{{arrow}}</a></th>{{/sortLinks}}
+    <th scope="col" class="num">AN</th><th scope="col" class="num">Hom</th>
+    {{#cohortPicked}}{{#cohortSort}}<th scope="col" class="num">Cohort AC</th><th scope="col" class="num" aria-sort="{{ariaSort}}"><a href="{{href}}">{{label}}{{arrow}}</a></th>{{/cohortSort}}{{/cohortPicked}}
     <th scope="col">Consequence</th><th scope="col">rsID</th><th scope="col">Filter</th>
     </tr></thead>
     <tbody>
@@ -146,7 +146,7 @@ enum UITemplates {
     {{^missing}}
     <dl class="facts">
     <dt>HGVS</dt><dd>{{hgvsg}}</dd><dt>rsID</dt><dd>{{rsid}}</dd><dt>Kind</dt><dd>{{kind}}</dd>
-    <dt>Consequence</dt><dd>{{consequences}} ({{category}})</dd><dt>Genes</dt><dd>{{genes}}{{^genes}}—{{/genes}}</dd><dt>Filter</dt><dd>{{filters}}</dd>
+    <dt>Consequence</dt><dd>{{consequences}} ({{category}})</dd><dt>Genes</dt><dd>{{genes}}</dd><dt>Filter</dt><dd>{{filters}}</dd>
     </dl>
     <h2>Frequencies</h2>
     <form class="controls" method="get" action="{{path}}" data-autosubmit>
@@ -158,13 +158,14 @@ enum UITemplates {
     <div class="tablewrap">
     <table class="freq">
     <caption class="sr">Allele counts in the store and in each cohort</caption>
-    <thead><tr><th scope="col">Group</th><th scope="col">AC</th><th scope="col">AN</th><th scope="col">AF</th><th scope="col">Hom</th><th scope="col">Hemi</th></tr></thead>
+    <thead><tr><th scope="col">Group</th><th scope="col" class="num">AC</th><th scope="col" class="num">AN</th><th scope="col" class="num">AF</th><th scope="col" class="num">Hom</th><th scope="col" class="num">Hemi</th></tr></thead>
     <tbody>
     {{#groups}}<tr{{#picked}} class="picked"{{/picked}}><th scope="row">{{label}}</th><td class="num">{{ac}}</td><td class="num">{{an}}</td><td class="num">{{af}}</td><td class="num">{{hom}}</td><td class="num">{{hemi}}</td></tr>
     {{/groups}}
     </tbody>
     </table>
     </div>
+    {{#notes}}<p class="note">{{label}}: {{note}}.</p>{{/notes}}
     <figure class="plot">{{{bars}}}<figcaption>Allele frequency in the whole store and in each cohort you may see, on one scale.</figcaption></figure>
     {{#hasSomatic}}{{#somatic}}
     <h2>Somatic</h2>
