@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -19,6 +20,8 @@ struct UI: Sendable {
     let beacon: Beacon
     let handlers: Handlers
     let library: MustacheLibrary
+    /// The home page's example searches, found once.
+    let examples = ExampleCache()
 
     static let cookieName = "varde_session"
     /// Eight hours: a working day; the token itself may be revoked sooner (the cookie then stops working).
@@ -277,15 +280,32 @@ struct UI: Sendable {
                     results: 0, summary: "home")
     }
 
-    /// Example searches from what the store holds: its first contig's first common variant and a region around it.
+    /// Example searches from what the store holds: the first common variant (AF of 5 % or more, AC of at least k),
+    /// found once per process by walking 5 Mb windows (at most 200) and kept, and a region around it.
     func exampleSearches(store: any VariantStore) throws -> [String] {
-        guard let contig = try store.contigs().first?.name else { return [] }
-        let first = try store.aggregates(in: Region(contig: contig, start: 1, end: Region.maxPosition), cohort: nil).prefix(2000)
-            .first { $0.an > 0 && $0.ac * 20 >= $0.an }
-        guard let v = first else { return [] }
-        let short = Assembly.canonicalChromosome(v.contig)
-        return ["\(short)-\(v.position)-\(v.ref)-\(v.alt)", "chr\(short):\(v.position) \(v.ref)>\(v.alt)", "\(short):\(max(1, v.position - 500))-\(v.position + 4500)"]
-            + (v.rsid.map { [$0] } ?? [])
+        if let cached = examples.value { return cached }
+        var found: VariantAggregate?
+        var windows = 0
+        search: for contig in try store.contigs().prefix(40) {
+            var start = 1
+            while windows < 200, start <= min(contig.length ?? 250_000_000, Region.maxPosition) {
+                windows += 1
+                let window = try store.aggregates(in: Region(contig: contig.name, start: start, end: start + 4_999_999), cohort: nil)
+                if let v = window.first(where: { $0.an > 0 && $0.ac * 20 >= $0.an && $0.ac >= state.config.minimumCount && !$0.alt.hasPrefix("<") }) {
+                    found = v
+                    break search
+                }
+                start += 5_000_000
+            }
+        }
+        var out: [String] = []
+        if let v = found {
+            let short = Assembly.canonicalChromosome(v.contig)
+            out = ["\(short)-\(v.position)-\(v.ref)-\(v.alt)", "chr\(short):\(v.position) \(v.ref)>\(v.alt)",
+                   "\(short):\(max(1, v.position - 500))-\(v.position + 4500)"] + (v.rsid.map { [$0] } ?? [])
+        }
+        examples.value = out
+        return out
     }
 
     func cohortOptions(selected: String?, tier: AccessTier, store: any VariantStore) throws -> [[String: Any]] {
@@ -306,5 +326,14 @@ struct UI: Sendable {
     enum Locus: Sendable {
         case gene(String)
         case region(contig: String, start: Int, end: Int)
+    }
+}
+
+/// The example searches of the home page, computed on the first visit (a walk over the store) and kept.
+final class ExampleCache: Sendable {
+    private let state = Mutex<[String]?>(nil)
+    var value: [String]? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 }

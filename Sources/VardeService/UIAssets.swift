@@ -44,6 +44,7 @@ enum UIAssets {
     .n { color: var(--muted); }
     figure.plot { margin: 8px 0 4px; overflow-x: auto; }
     figure.plot svg.track { min-width: 640px; }
+    figure.plot svg.bars { min-width: 560px; }
     figure.plot svg { width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; display: block; }
     figure.small svg { max-width: 480px; }
     figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }

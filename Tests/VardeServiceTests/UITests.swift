@@ -170,6 +170,8 @@ struct UITests {
             #expect(home.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'") == true)
             #expect(home.headers[.cacheControl] == "no-store")
             #expect(!home.text.contains("<script>"), "no inline script")
+            // Example searches come from the store: a common variant of the slice, in two spellings, and a region.
+            #expect(home.text.matches(of: /<li><a href="\/ui\/search\?q=22-160[0-9]+-[ACGT]+-[ACGT]+">/).count == 1, "\(home.text)")
             let ok = try await client.page("/ui/login", method: .post, form: "token=\(Self.reg)")
             #expect(ok.status == 303)
             let cookie = try #require(ok.headers[.setCookie])
