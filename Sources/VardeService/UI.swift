@@ -281,14 +281,14 @@ struct UI: Sendable {
     }
 
     /// Example searches from what the store holds: the first common variant (AF of 5 % or more, AC of at least k),
-    /// found once per process by walking 5 Mb windows (at most 200) and kept, and a region around it.
+    /// found once per process by walking 5 Mb windows (at most 1,000: an empty one is one index seek; a dense store answers in its first) and kept, and a region around it.
     func exampleSearches(store: any VariantStore) throws -> [String] {
         if let cached = examples.value { return cached }
         var found: VariantAggregate?
         var windows = 0
         search: for contig in try store.contigs().prefix(40) {
             var start = 1
-            while windows < 200, start <= min(contig.length ?? 250_000_000, Region.maxPosition) {
+            while windows < 1000, start <= min(contig.length ?? 250_000_000, Region.maxPosition) {
                 windows += 1
                 let window = try store.aggregates(in: Region(contig: contig.name, start: start, end: start + 4_999_999), cohort: nil)
                 if let v = window.first(where: { $0.an > 0 && $0.ac * 20 >= $0.an && $0.ac >= state.config.minimumCount && !$0.alt.hasPrefix("<") }) {
