@@ -152,6 +152,7 @@ enum UIPlot {
             svg += density(marks, x: x, bins: 160)
         } else {
             let maxTumours = max(1, marks.map(\.tumours).max() ?? 1)
+            let stems = marks.count <= 1500
             // Common variants last, so they are drawn on top of the rare ones around them.
             for m in marks.sorted(by: { ($0.af ?? 0) < ($1.af ?? 0) }) {
                 let mx = x(m.position)
@@ -159,16 +160,18 @@ enum UIPlot {
                 if m.germline {
                     let level = m.af.map { max(0, min(1, (log10(max($0, 1e-12)) - minLog) / -minLog)) } ?? 0
                     let y = afY(m.af ?? 0, minLog: minLog)
-                    parts += "<line x1=\"\(number(mx))\" x2=\"\(number(mx))\" y1=\"\(number(axisY - 4))\" y2=\"\(number(y))\" stroke=\"#b7c0ca\" stroke-width=\"0.8\"/>"
+                    // Stems only while they can be told apart (and the page stays small).
+                    if stems { parts += "<line x1=\"\(number(mx))\" x2=\"\(number(mx))\" y1=\"\(number(axisY - 4))\" y2=\"\(number(y))\" stroke=\"#b7c0ca\" stroke-width=\"0.8\"/>" }
                     parts += shape(m.category, x: mx, y: y, r: 3.2 + 3.6 * level, filled: m.af != nil)
                 }
                 if m.tumours > 0 {
                     let level = log2(Double(m.tumours) + 1) / log2(Double(maxTumours) + 1)
                     let y = axisY + 36 + 60 * level
-                    parts += "<line x1=\"\(number(mx))\" x2=\"\(number(mx))\" y1=\"\(number(axisY + 4))\" y2=\"\(number(y))\" stroke=\"#c9a7bb\" stroke-width=\"0.8\"/>"
+                    if stems { parts += "<line x1=\"\(number(mx))\" x2=\"\(number(mx))\" y1=\"\(number(axisY + 4))\" y2=\"\(number(y))\" stroke=\"#c9a7bb\" stroke-width=\"0.8\"/>" }
                     parts += "<circle cx=\"\(number(mx))\" cy=\"\(number(y))\" r=\"\(number(3 + 4 * level))\" fill=\"#CC79A7\" stroke=\"#222\" stroke-width=\"0.6\"/>"
                 }
-                svg += "<a class=\"mark\" href=\"\(escape(m.href))\" data-id=\"\(escape(m.id))\" aria-label=\"\(escape(m.title))\"><title>\(escape(m.title))</title>\(parts)</a>"
+                // The <title> is the hover text and the link's accessible name.
+                svg += "<a class=\"mark\" href=\"\(escape(m.href))\" data-id=\"\(escape(m.id))\"><title>\(escape(m.title))</title>\(parts)</a>"
             }
         }
         svg += "</svg>"
