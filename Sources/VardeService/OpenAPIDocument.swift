@@ -137,6 +137,7 @@ enum OpenAPIDocument {
             var responses: [String: JSON] = [:]
             for code in ["200", "303", "400", "401", "403", "404", "413", "429"] { responses[code] = page }
             if path == "/ui/download" { responses["200"] = ["description": "CSV", "content": ["text/csv": ["schema": ["type": "string"]]]] }
+            if path.hasSuffix("/plot.svg") { responses["200"] = ["description": "SVG", "content": ["image/svg+xml": ["schema": ["type": "string"]]]] }
             var op: [String: JSON] = ["summary": .string(summary), "tags": ["ui"], "responses": .object(responses)]
             let names = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
             if !names.isEmpty { op["parameters"] = .array(names.map { ["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]] }) }

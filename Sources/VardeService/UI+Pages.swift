@@ -102,7 +102,9 @@ struct UIItem {
 extension UI {
     // MARK: Gene and region
 
-    func locus(_ locus: Locus, _ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Body {
+    /// A gene or region page; with `plotOnly`, its plot alone as a standalone SVG document with a legend (the
+    /// "plot as SVG" download), drawn from the same rows and filters.
+    func locus(_ locus: Locus, _ q: [String: String], tier: AccessTier, store: any VariantStore, plotOnly: Bool = false) throws -> Body {
         let view = try ViewState(q)
         let k = state.config.minimumCount
         var selector: [String: String]
@@ -133,6 +135,7 @@ extension UI {
             if let a = try store.assembly() { subtitle += " · \(a.rawValue)" }
         }
         if tier == .anonymous {
+            if plotOnly { throw BadRequest("the plot needs a registered or controlled sign-in", status: 401) }
             // Anonymous callers get the Beacon's boolean answer and nothing else.
             var request: [(String, String)] = [("requestedGranularity", "boolean")]
             switch locus {
@@ -156,7 +159,8 @@ extension UI {
             UIPlot.Mark(id: item.id, position: item.position, af: view.cohort == nil ? item.af : item.cohortAF, germline: item.germline, tumours: item.tumours,
                         category: item.category, title: Self.markTitle(item, k: k, cohort: view.cohort), href: "/ui/variant/" + Self.path(item.id) + ViewState.keep(q))
         }
-        let svg = UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN)
+        let svg = UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN, legend: plotOnly)
+        if plotOnly { return Body(html: svg, results: shown.count, summary: selected.summary, title: heading) }
         let sortLinks: [[String: Any]] = [("Variant", "position"), ("AC", "ac"), ("AF", "af"), ("Tumours", "tumours")]
             .map { label, key in sortHeader(label, key, view, path) }
         let cohortSort: [String: Any] = sortHeader("Cohort AF", "cohortaf", view, path)
@@ -179,7 +183,7 @@ extension UI {
             "rows": rows, "empty": shown.isEmpty, "sortLinks": sortLinks, "cohortSort": cohortSort,
             "prev": view.offset > 0 ? path + view.query(offset: max(0, view.offset - Self.pageSize)) : "",
             "next": view.offset + page.count < shown.count ? path + view.query(offset: view.offset + Self.pageSize) : "",
-            "csvHref": "/ui/download?" + downloadQuery,
+            "csvHref": "/ui/download?" + downloadQuery, "svgHref": path + "/plot.svg" + view.query(offset: 0),
             "dense": shown.count > UIPlot.densityThreshold, "k": k, "masked": tier < .controlled,
             "tierLabel": tier.name,
         ]

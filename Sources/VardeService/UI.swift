@@ -93,6 +93,14 @@ struct UI: Sendable {
             let text = Self.decoded(c.parameters.get("region"))
             return await page(r, c, title: text) { q, tier, s in try locus(try Self.region(text), q, tier: tier, store: s) }
         }
+        router.get("/ui/gene/{symbol}/plot.svg") { r, c in
+            let symbol = Self.decoded(c.parameters.get("symbol"))
+            return await svg(r, c) { q, tier, s in try locus(.gene(symbol), q, tier: tier, store: s, plotOnly: true) }
+        }
+        router.get("/ui/region/{region}/plot.svg") { r, c in
+            let text = Self.decoded(c.parameters.get("region"))
+            return await svg(r, c) { q, tier, s in try locus(try Self.region(text), q, tier: tier, store: s, plotOnly: true) }
+        }
         router.get("/ui/variant/{id}") { r, c in
             let id = Self.decoded(c.parameters.get("id"))
             return await page(r, c, title: id) { q, tier, s in try variant(id, q, tier: tier, store: s) }
@@ -117,6 +125,8 @@ struct UI: Sendable {
         ("get", "/ui", "Web UI: search page (GET /ui/)"), ("get", "/ui/search", "Web UI: search (q=…), 303 to the page it names or a list of candidates"),
         ("get", "/ui/gene/{symbol}", "Web UI: gene page (plot, table); view state in cohort, origin, csq, maxaf, sort, offset"),
         ("get", "/ui/region/{region}", "Web UI: region page, CHROM-START-END (1-based)"), ("get", "/ui/variant/{id}", "Web UI: variant page"),
+        ("get", "/ui/gene/{symbol}/plot.svg", "Web UI: the gene page's plot as SVG, with its legend"),
+        ("get", "/ui/region/{region}/plot.svg", "Web UI: the region page's plot as SVG, with its legend"),
         ("get", "/ui/download", "Web UI: CSV of a view's rows (gene, region or id, and the view state)"),
         ("get", "/ui/login", "Web UI: sign-in form"), ("post", "/ui/login", "Web UI: sign in with a token (form field token) into an HttpOnly cookie"),
         ("post", "/ui/logout", "Web UI: sign out"), ("get", "/ui/assets/ui.css", "Web UI stylesheet"), ("get", "/ui/assets/ui.js", "Web UI script"),
@@ -188,6 +198,23 @@ struct UI: Sendable {
             handlers.audit(request, context, status: 200, results: b.results, granularity: tier == .anonymous ? "boolean" : tier == .controlled ? "record" : "count",
                            what: "ui " + b.summary)
             return Self.html(layout(title: b.title ?? title, body: b.html, context: context, query: b.query, cohort: q["cohort"]))
+        } catch {
+            return failure(error, request, context)
+        }
+    }
+
+    /// A plot as a standalone SVG download, audited as its page is.
+    func svg(_ request: Request, _ context: VardeRequestContext,
+             _ body: @escaping @Sendable ([String: String], AccessTier, any VariantStore) throws -> Body) async -> Response {
+        let q = parameters(request)
+        let tier = context.principal.tier
+        do {
+            let b = try await state.pool.read { try body(q, tier, $0) }
+            handlers.audit(request, context, status: 200, results: b.results, granularity: tier == .controlled ? "record" : "count", what: "ui plot " + b.summary)
+            var h = Self.headers("image/svg+xml")
+            let name = (b.title ?? "plot").filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" }.replacingOccurrences(of: ":", with: "-")
+            h[.contentDisposition] = "attachment; filename=\"varde-\(name.prefix(60)).svg\""
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + b.html)))
         } catch {
             return failure(error, request, context)
         }

@@ -111,7 +111,7 @@ enum UIPlot {
 
     /// Variants along `start...end`: germline above the axis (height and size by log10 AF from 1/AN to 1, hollow
     /// when the frequency is withheld), somatic below (by tumour count); above `densityThreshold` marks, a histogram.
-    static func track(_ marks: [Mark], start: Int, end: Int, strand: String?, label: String, maxAN: Int) -> String {
+    static func track(_ marks: [Mark], start: Int, end: Int, strand: String?, label: String, maxAN: Int, legend: Bool = false) -> String {
         let span = Double(max(1, end - start))
         let plotWidth = width - left - right
         func x(_ p: Int) -> Double { left + Double(min(max(p, start), end) - start) / span * plotWidth }
@@ -173,6 +173,17 @@ enum UIPlot {
                 // The <title> is the hover text and the link's accessible name.
                 svg += "<a class=\"mark\" href=\"\(escape(m.href))\" data-id=\"\(escape(m.id))\"><title>\(escape(m.title))</title>\(parts)</a>"
             }
+        }
+        if legend {
+            // A standalone download carries its own legend (on the page the filter form is the legend).
+            var lx = width - right - 4
+            for c in Category.allCases.reversed() {
+                let text = "\(c.label)"
+                lx -= Double(text.count) * 6.2 + 22
+                svg += shape(c, x: lx + 6, y: 10, r: 4.5, filled: true)
+                svg += "<text x=\"\(number(lx + 14))\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">\(escape(text))</text>"
+            }
+            svg += "<circle cx=\"\(number(left + 130))\" cy=\"\(number(axisY + 22))\" r=\"4.5\" fill=\"#CC79A7\" stroke=\"#222\" stroke-width=\"0.6\"/>"
         }
         svg += "</svg>"
         return svg

@@ -234,6 +234,13 @@ struct UITests {
             let capped = try await client.page("/ui/gene/TESTG1?maxaf=0.01", cookie: Self.reg)
             let expected = try truth(tier: .registered).filter { ($0.af ?? 0) <= 0.01 }
             #expect(marks(capped.text) == expected.map(\.variantID.description).sorted())
+            // The plot downloads as SVG with the same marks as the page, and a legend.
+            let plot = try await client.page("/ui/gene/TESTG1/plot.svg?maxaf=0.01", cookie: Self.reg)
+            #expect(plot.status == 200)
+            #expect(plot.headers[.contentType] == "image/svg+xml")
+            #expect(marks(plot.text) == expected.map(\.variantID.description).sorted())
+            #expect(plot.text.contains(">Loss of function</text>"))
+            #expect(try await client.page("/ui/gene/TESTG1/plot.svg").status == 401)
             #expect(try await client.page("/ui/gene/TESTG1?origin=nonsense", cookie: Self.reg).status == 400)
             #expect(try await client.page("/ui/download?gene=TESTG1").status == 401)
         }
