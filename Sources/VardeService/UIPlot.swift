@@ -179,7 +179,7 @@ enum UIPlot {
             var lx = width - right - 4
             for c in Category.allCases.reversed() {
                 let text = "\(c.label)"
-                lx -= Double(text.count) * 6.2 + 22
+                lx -= Double(text.count) * 6.6 + 26
                 svg += shape(c, x: lx + 6, y: 10, r: 4.5, filled: true)
                 svg += "<text x=\"\(number(lx + 14))\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">\(escape(text))</text>"
             }
