@@ -246,6 +246,30 @@ struct UITests {
         }
     }
 
+    @Test("a region of tumour calls: somatic marks below the axis at the controlled tier, the variant page's tumour count and VAF equal the API's")
+    func somaticRegion() async throws {
+        let store = SomaticBeaconTests.store
+        let all = try SQLiteVariantStore(path: store).aggregates(in: Region(contig: "1", start: 1, end: 5_000_000))
+        let somatic = all.filter { $0.tumours > 0 }
+        let first = try #require(somatic.first)
+        let app = ServiceFixture.app(try ServiceFixture.state(store: store, genes: GeneIndex(directory: UIFixture.reference)))
+        try await app.test(.router) { client in
+            let page = try await client.page("/ui/region/1-1-5000000?origin=somatic", cookie: Self.ctl)
+            #expect(page.status == 200)
+            #expect(marks(page.text) == somatic.map(\.variantID.description).sorted())
+            #expect(!page.text.contains("no somatic calls here"))
+            // Each somatic mark's circle sits below the axis.
+            let ys = page.text.matches(of: /<circle cx="[0-9.]+" cy="([0-9.]+)" r="[0-9.]+" fill="#CC79A7"/).map { Double($0.1)! }
+            #expect(ys.count == somatic.count && ys.allSatisfy { $0 > UIPlot.axisY })
+            let v = try await client.page("/ui/variant/\(first.variantID)", cookie: Self.ctl)
+            let api = try await client.call("/api/v1/variants/\(first.variantID)", token: Self.ctl)
+            let tumours = try #require(api.json["variants"]?.arrayValue?.first?["somatic"]?["tumours"]?.intValue)
+            #expect(v.text.contains("Tumours carrying it: <strong>\(tumours)</strong>"))
+            // Below controlled a one-tumour call is masked, as the API masks it.
+            #expect(try await client.page("/ui/variant/\(first.variantID)", cookie: Self.reg).text.contains("Not found at your tier") == (first.tumours < Self.k && first.ac < Self.k))
+        }
+    }
+
     @Test("SVG: somatic marks below the axis sized by tumours, a withheld AF hollow, a density histogram above the threshold, text escaped")
     func plot() throws {
         let germ = UIPlot.Mark(id: "1-100-A-G", position: 100, af: 0.2, germline: true, tumours: 0, category: .lof, title: "<b>", href: "/ui/variant/1-100-A-G")
