@@ -245,7 +245,7 @@ enum UIPlot {
             svg += "<text x=\"\(number(labelWidth + barMax + 8))\" y=\"\(number(y + 15))\" font-size=\"13\" fill=\"#2b333b\">\(escape(b.text))</text>"
         }
         svg += "<text x=\"\(number(labelWidth))\" y=\"\(number(h - 4))\" font-size=\"11\" fill=\"#4a5561\">0</text>"
-        svg += "<text x=\"\(number(labelWidth + barMax))\" y=\"\(number(h - 4))\" font-size=\"11\" fill=\"#4a5561\" text-anchor=\"end\">AF \(String(format: "%.3g", top))</text>"
+        svg += "<text x=\"\(number(labelWidth + barMax))\" y=\"\(number(h - 4))\" font-size=\"11\" fill=\"#4a5561\" text-anchor=\"end\">AF \(top > 1e-9 ? String(format: "%.3g", top) : "0")</text>"
         svg += "</svg>"
         return svg
     }

@@ -171,7 +171,7 @@ enum UITemplates {
     <h2>Somatic</h2>
     <p>Tumours carrying it: <strong>{{tumours}}</strong> · median VAF {{vaf}}</p>
     <figure class="plot small">{{{histogram}}}<figcaption>Tumours by variant allele fraction.</figcaption></figure>
-    {{#hasDiagnoses}}<ul class="diagnoses">{{#diagnoses}}<li>{{name}}: {{count}}</li>{{/diagnoses}}</ul>{{/hasDiagnoses}}
+    {{#hasDiagnoses}}<p>Tumours by diagnosis:</p><ul class="diagnoses">{{#diagnoses}}<li>{{name}}: {{count}}</li>{{/diagnoses}}</ul>{{/hasDiagnoses}}
     {{/somatic}}{{/hasSomatic}}
     <p class="actions"><a href="{{csvHref}}" download>Download CSV</a> · <a href="{{region}}">Variants within 500 bases</a> · API: <code>GET {{api}}</code> (with your token)</p>
     {{/missing}}
