@@ -18,7 +18,9 @@ struct AccessMiddleware: RouterMiddleware {
     let beacon: Beacon
     let audit: AuditLog?
 
-    static let exempt: Set<String> = ["/health", "/ready", "/metrics"]
+    /// Outside tokens and budgets: operations, and the web UI's static files (no data; a page view would otherwise
+    /// spend four requests of the budget).
+    static let exempt: Set<String> = ["/health", "/ready", "/metrics", "/ui/assets/ui.css", "/ui/assets/ui.js", "/ui/assets/favicon.svg"]
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     /// Query parameters that look like a credential: refused (a URL ends up in logs, proxies and browser history).
     static let credentialParameters: Set<String> = ["token", "access_token", "accesstoken", "api_key", "apikey", "key", "bearer",
@@ -91,7 +93,8 @@ struct AccessMiddleware: RouterMiddleware {
                                "error": .string("further denials from \(context.clientAddress) in this \(config.budgetWindowSeconds) s window are not written")])
             }
         }
-        var response = Responses.json(beacon.error(status, message), status: status)
+        // Under /ui/ a denial is a page a person can read; elsewhere the Beacon error body.
+        var response = request.uri.path.hasPrefix("/ui/") ? UI.denial(status, message) : Responses.json(beacon.error(status, message), status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         if status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
         return response

@@ -69,6 +69,13 @@ struct UI: Sendable {
         Response(status: .init(code: status), headers: headers("text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// A refusal before any page could be rendered (budget spent, malformed request): a small page with the reason.
+    static func denial(_ status: Int, _ message: String) -> Response {
+        html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+             + "<title>Error \(status) · Varde</title><link rel=\"stylesheet\" href=\"/ui/assets/ui.css\"></head><body><main id=\"main\"><h1>\(status)</h1>"
+             + "<p class=\"error\" role=\"alert\">\(UIPlot.escape(message))</p><p><a href=\"/ui/\">Back to search</a></p></main></body></html>", status: status)
+    }
+
     static func redirect(_ location: String, cookie: String? = nil) -> Response {
         var h = headers("text/html; charset=utf-8")
         h[.location] = location

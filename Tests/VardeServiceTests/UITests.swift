@@ -191,13 +191,30 @@ struct UITests {
             let out = try await client.page("/ui/logout", cookie: Self.reg, method: .post)
             #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
             for asset in ["ui.css", "ui.js", "favicon.svg"] {
-                #expect(try await client.page("/ui/assets/\(asset)").status == 200)
+                let r = try await client.page("/ui/assets/\(asset)")
+                #expect(r.status == 200)
+                #expect(r.headers[.contentSecurityPolicy] != nil)
             }
         }
         let lines = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n").map { try JSON(parsing: Data($0.utf8)) }
         #expect(lines.contains { $0["query"]?.stringValue == "ui sign-in" && $0["who"]?.stringValue == "reg-user" })
         #expect(lines.contains { $0["query"]?.stringValue == "ui sign-in failed" && $0["status"]?.intValue == 401 })
         #expect(lines.contains { $0["path"]?.stringValue == "/ui/gene/TESTG1" && $0["status"]?.intValue == 401 })
+    }
+
+    @Test("a page spends one request of the budget (its static files none), and a spent budget is a 429 page; the page and the API share one budget")
+    func budget() async throws {
+        let app = ServiceFixture.app(try UIFixture.state(config: ServiceFixture.config { $0.requestsPerTokenPerWindow = 3 }))
+        try await app.test(.router) { client in
+            for _ in 0..<3 {
+                #expect(try await client.page("/ui/gene/TESTG1", cookie: Self.reg).status == 200)
+                for asset in ["ui.css", "ui.js", "favicon.svg"] { #expect(try await client.page("/ui/assets/\(asset)", cookie: Self.reg).status == 200) }
+            }
+            let spent = try await client.page("/ui/gene/TESTG1", cookie: Self.reg)
+            #expect(spent.status == 429)
+            #expect(spent.headers[.contentType]?.hasPrefix("text/html") == true && spent.text.contains("query budget"))
+            #expect(try await client.call("/api/v1/variants?gene=TESTG1", token: Self.reg).status == 429, "one budget for the page and the API")
+        }
     }
 
     @Test("the UI's CSV holds every row of the view (past one API page), as the API's format=csv writes them; filters and sort live in the URL")
