@@ -153,6 +153,7 @@ enum UIPlot {
         } else {
             let maxTumours = max(1, marks.map(\.tumours).max() ?? 1)
             let stems = marks.count <= 1500
+            let tabOut = marks.count > 200 ? " tabindex=\"-1\"" : ""
             // Common variants last, so they are drawn on top of the rare ones around them.
             for m in marks.sorted(by: { ($0.af ?? 0) < ($1.af ?? 0) }) {
                 let mx = x(m.position)
@@ -171,7 +172,9 @@ enum UIPlot {
                     parts += "<circle cx=\"\(number(mx))\" cy=\"\(number(y))\" r=\"\(number(3 + 4 * level))\" fill=\"#CC79A7\" stroke=\"#222\" stroke-width=\"0.6\"/>"
                 }
                 // The <title> is the hover text and the link's accessible name.
-                svg += "<a class=\"mark\" href=\"\(escape(m.href))\" data-id=\"\(escape(m.id))\"><title>\(escape(m.title))</title>\(parts)</a>"
+                // Past 200 marks they leave the tab order (the table below links the same pages), or a keyboard
+                // user would tab through every one of them first.
+                svg += "<a class=\"mark\" href=\"\(escape(m.href))\" data-id=\"\(escape(m.id))\"\(tabOut)><title>\(escape(m.title))</title>\(parts)</a>"
             }
         }
         if legend {

@@ -106,7 +106,7 @@ enum UITemplates {
     {{{svg}}}
     <figcaption>Germline variants above the axis (height and size by {{#cohortPicked}}cohort {{/cohortPicked}}allele frequency, log scale; hollow where the frequency is withheld; on the baseline when AF is 0), somatic below (by tumour count). Colour and shape give the consequence. Select a mark for its variant page.{{#dense}} Too many variants to draw one by one: counts per bin.{{/dense}}</figcaption>
     </figure>
-    <p class="count" id="count" data-total="{{total}}">Showing {{from}}–{{to}} of {{total}} variants{{#filteredOut}} ({{all}} before filters){{/filteredOut}}.{{#masked}} Variants carried by fewer than {{k}} alleles and {{k}} tumours are not shown at the {{tierLabel}} tier.{{/masked}}</p>
+    <p class="count" id="count" data-total="{{total}}">{{^empty}}Showing {{from}}–{{to}} of {{total}} variants{{/empty}}{{#empty}}No variants{{/empty}}{{#filteredOut}} ({{all}} before filters){{/filteredOut}}.{{#masked}} Variants carried by fewer than {{k}} alleles and {{k}} tumours are not shown at the {{tierLabel}} tier.{{/masked}}</p>
     <p class="actions"><a href="{{csvHref}}" download>Download CSV ({{total}} rows)</a> · <a href="{{svgHref}}" download>Plot as SVG</a></p>
     {{^empty}}
     <div class="tablewrap">

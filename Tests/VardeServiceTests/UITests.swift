@@ -62,7 +62,7 @@ struct UITests {
 
     /// The variant IDs of a page's plot marks, sorted (the plot draws common variants last, on top).
     func marks(_ html: String) -> [String] {
-        html.matches(of: /<a class="mark" href="[^"]*" data-id="([^"]+)"/)
+        html.matches(of: /<a class="mark" href="[^"]*" data-id="([^"]+)"[^>]*>/)
             .map { String($0.1).replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">") }.sorted()
     }
 
