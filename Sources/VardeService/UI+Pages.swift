@@ -51,9 +51,9 @@ struct ViewState: Sendable, Equatable {
     }
 
     /// The query string for this state (defaults left out), starting with `?` unless empty.
-    func query(offset: Int? = nil, sort: String? = nil, cohort: String?? = nil) -> String {
+    func query(offset: Int? = nil, sort: String? = nil) -> String {
         var parts: [String] = []
-        if let c = cohort ?? self.cohort { parts.append("cohort=" + UI.path(c)) }
+        if let c = cohort { parts.append("cohort=" + UI.path(c)) }
         if origin != "all" { parts.append("origin=" + origin) }
         if classes != Set(UIPlot.Category.allCases) {
             parts.append("csq=" + UIPlot.Category.allCases.filter(classes.contains).map(\.rawValue).joined(separator: ","))
