@@ -144,6 +144,14 @@ struct UITests {
                 #expect(r.status == 303, "\(q)")
                 #expect(r.headers[.location] == location, "\(q)")
             }
+            // Genomic HGVS of a variant the tier may see lands on its page; the singleton 22-16050075-A-G is masked.
+            let snv = try #require(try truth(tier: .registered).first { $0.ref.count == 1 && $0.alt.count == 1 })
+            let hgvs = try await client.page("/ui/search?q=\(encoded("NC_000022.10:g.\(snv.position)\(snv.ref)>\(snv.alt)"))", cookie: Self.reg)
+            #expect(hgvs.headers[.location] == "/ui/variant/\(snv.variantID)", "\(hgvs.status) \(hgvs.text)")
+            let masked = try await client.page("/ui/search?q=\(encoded("NC_000022.10:g.16050075A>G"))", cookie: Self.reg)
+            #expect(masked.text.contains("No variant found for NC_000022.10:g.16050075A&gt;G at your access tier."))
+            let region = try await client.page("/ui/region/22-16050000-16051000")
+            #expect(region.status == 200 && region.text.contains("Variants present"), "anonymous region page: presence only")
             let rs = try await client.page("/ui/search?q=\(v.rsid!)&cohort=first30", cookie: Self.reg)
             #expect(rs.headers[.location] == "/ui/variant/\(v.variantID)?cohort=first30")
             let alias = try await client.page("/ui/search?q=TESTG", cookie: Self.reg)
