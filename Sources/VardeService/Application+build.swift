@@ -125,6 +125,9 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
         let symbol = c.parameters.get("symbol") ?? ""
         return await handlers.native(r, c) { q, s in try native.gene(symbol, query: q, tier: c.principal.tier, store: s) }
     }
+
+    // Web UI for clinicians (/ui/): the same selections, disclosure, audit and budget as the native API.
+    UI(state: state, native: native, beacon: beacon, handlers: handlers).register(router)
     return router
 }
 
@@ -194,6 +197,7 @@ struct Handlers: Sendable {
         do {
             let a = try await state.pool.read { try body(q, $0) }
             audit(request, context, status: 200, results: a.resultCount, granularity: context.principal.tier == .controlled ? "record" : "count", what: a.summary)
+            if let csv = a.csv { return Responses.csv(csv) }
             return Responses.json(a.body)
         } catch {
             return failure(error, request, context)

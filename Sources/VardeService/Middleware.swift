@@ -18,7 +18,9 @@ struct AccessMiddleware: RouterMiddleware {
     let beacon: Beacon
     let audit: AuditLog?
 
-    static let exempt: Set<String> = ["/health", "/ready", "/metrics"]
+    /// Outside tokens and budgets: operations, and the web UI's static files (no data; a page view would otherwise
+    /// spend four requests of the budget).
+    static let exempt: Set<String> = ["/health", "/ready", "/metrics", "/ui/assets/ui.css", "/ui/assets/ui.js", "/ui/assets/favicon.svg"]
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     /// Query parameters that look like a credential: refused (a URL ends up in logs, proxies and browser history).
     static let credentialParameters: Set<String> = ["token", "access_token", "accesstoken", "api_key", "apikey", "key", "bearer",
@@ -43,7 +45,9 @@ struct AccessMiddleware: RouterMiddleware {
         if let bad = Self.controlCharacter(in: request) {
             return deny(request, context, 400, "\(bad) holds a control character (such as NUL); send plain text")
         }
-        if let header = request.headers[.authorization] {
+        // The web UI's session cookie stands for the bearer token under /ui/ only (the API takes Authorization only).
+        let session = request.headers[.authorization] == nil && request.uri.path.hasPrefix("/ui/") ? UI.sessionToken(request) : nil
+        if let header = request.headers[.authorization] ?? session.map({ "Bearer " + $0 }) {
             if let wait = budget.exhausted("auth:" + address, limit: config.authFailuresPerAddressPerWindow) {
                 return deny(request, context, 429, "too many failed sign-ins from \(address): wait \(wait) s", retryAfter: wait)
             }
@@ -52,6 +56,11 @@ struct AccessMiddleware: RouterMiddleware {
                   let principal = tokens.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
                 _ = budget.spend("auth:" + address, limit: config.authFailuresPerAddressPerWindow)
                 let malformed = parts.count != 2 || parts[0].lowercased() != "bearer"
+                if session != nil {
+                    // A revoked or stale session: the cookie is cleared and the page asks to sign in again.
+                    _ = deny(request, context, 401, "unknown or revoked session token")
+                    return UI.redirect("/ui/login", cookie: UI.sessionCookie(nil))
+                }
                 return deny(request, context, 401, malformed ? "the Authorization header must be 'Bearer <token>'" : "unknown or revoked token")
             }
             context.principal = principal
@@ -84,7 +93,8 @@ struct AccessMiddleware: RouterMiddleware {
                                "error": .string("further denials from \(context.clientAddress) in this \(config.budgetWindowSeconds) s window are not written")])
             }
         }
-        var response = Responses.json(beacon.error(status, message), status: status)
+        // Under /ui/ a denial is a page a person can read; elsewhere the Beacon error body.
+        var response = request.uri.path.hasPrefix("/ui/") ? UI.denial(status, message) : Responses.json(beacon.error(status, message), status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         if status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
         return response
@@ -103,7 +113,7 @@ struct MetricsMiddleware: RouterMiddleware {
     /// `other`).
     static let families: Set<String> = ["/", "/info", "/service-info", "/configuration", "/map", "/entry_types", "/filtering_terms",
                                         "/g_variants", "/individuals", "/biosamples", "/datasets", "/cohorts", "/health", "/ready",
-                                        "/metrics", "/openapi.json", "/api/v1/variants", "/api/v1/frequencies", "/api/v1/genes"]
+                                        "/metrics", "/openapi.json", "/api/v1/variants", "/api/v1/frequencies", "/api/v1/genes", "/ui"]
 
     static func family(_ path: String) -> String {
         let parts = path.split(separator: "/")
@@ -166,5 +176,12 @@ enum Responses {
         // no-store on every answer: controlled answers carry genotypes, and no answer should sit in a shared cache.
         Response(status: .init(code: status), headers: [.contentType: "application/json", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(bytes: value.encoded())))
+    }
+
+    /// CSV rows (`format=csv`, the web UI's downloads), never cached either.
+    static func csv(_ text: String, filename: String = "variants.csv") -> Response {
+        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                                        .contentDisposition: "attachment; filename=\"\(filename)\""],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

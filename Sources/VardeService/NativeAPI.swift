@@ -14,10 +14,12 @@ struct NativeAPI: Sendable {
         var body: JSON
         var resultCount: Int
         var summary: String
+        /// `format=csv`: the same rows as text/csv (the body is then not sent).
+        var csv: String? = nil
     }
 
     static let selectors = ["region", "gene", "id", "hgvs", "rsid"]
-    static let variantParameters: Set<String> = ["region", "gene", "id", "hgvs", "rsid", "cohort", "limit", "offset"]
+    static let variantParameters: Set<String> = ["region", "gene", "id", "hgvs", "rsid", "cohort", "limit", "offset", "format"]
 
     func checkKnown(_ q: [String: String], _ allowed: Set<String>) throws {
         if let bad = q.keys.sorted().first(where: { !allowed.contains($0) }) {
@@ -97,6 +99,8 @@ struct NativeAPI: Sendable {
             "hgvsg": .optional(assembly.flatMap { GenomicHGVS.describe(assembly: $0, contig: a.contig, position: a.position, ref: a.ref, alt: a.alt, reference: nil) }),
             "population": disclosure.frequency(ac: a.ac, an: a.an, nHomAlt: a.nHomAlt, nHemi: a.nHemi),
             "tumours": .int(disclosure.count(a.tumours)),
+            "consequences": .array(a.consequences.map(JSON.string)), "genes": .array(a.genes.map(JSON.string)),
+            "filters": .array(a.filters.map(JSON.string)),
         ]
         if let c = a.cohort {
             o["cohort"] = withheld ? ["ac": nil, "an": .int(c.an), "af": nil, "nhomalt": nil, "nhemi": nil,
@@ -113,30 +117,84 @@ struct NativeAPI: Sendable {
         return .object(o)
     }
 
-    /// `/api/v1/variants` (and `/api/v1/variants/{id}`).
-    func variants(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
-        try checkKnown(q, Self.variantParameters)
+    /// What a selection yields for one tier: the variants it may see (rare ones masked), those whose cohort counts
+    /// are withheld, and the rule for the rest. The API and the web UI both answer from this.
+    struct Selected {
+        var summary: String
+        var assembly: Assembly?
+        var found: [VariantAggregate]
+        var withheld: Set<VariantID>
+        var disclosure: Disclosure
+    }
+
+    func select(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Selected {
         let sel = try selection(q, store: store)
         let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
-        let (offset, limit) = try page(q)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
         let found = try sel.fetch(cohort?.members).filter(disclosure.shows)
-        let withheld = try unsafe(cohort, sel)
-        let assembly = try store.assembly()
-        let page = Array(found.dropFirst(offset).prefix(limit))
+        return Selected(summary: sel.summary, assembly: try store.assembly(), found: found, withheld: try unsafe(cohort, sel), disclosure: disclosure)
+    }
+
+    /// The rows of `page` as this tier may see them (somatic summaries read only when a variant has tumours).
+    func rows(_ page: [VariantAggregate], _ s: Selected, store: any VariantStore) throws -> [JSON] {
         let somatic = page.contains { $0.tumours > 0 } ? try SomaticSummaries.summaries(page, store: store) : []
-        let rows = page.enumerated().map { i, a in
-            row(a, assembly: assembly, disclosure: disclosure, somatic: somatic.isEmpty ? nil : somatic[i], withheld: withheld.contains(a.variantID))
+        return page.enumerated().map { i, a in
+            row(a, assembly: s.assembly, disclosure: s.disclosure, somatic: somatic.isEmpty ? nil : somatic[i], withheld: s.withheld.contains(a.variantID))
         }
-        return Answer(body: ["query": .string(sel.summary), "assembly": .optional(assembly?.rawValue), "cohort": .optional(q["cohort"]),
+    }
+
+    /// `/api/v1/variants` (and `/api/v1/variants/{id}`); `format=csv` gives the same page as CSV.
+    func variants(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
+        try checkKnown(q, Self.variantParameters)
+        let format = q["format"] ?? "json"
+        guard format == "json" || format == "csv" else { throw BadRequest("format must be json or csv, not '\(format.prefix(20))'") }
+        let selected = try select(q, tier: tier, store: store)
+        let (offset, limit) = try page(q)
+        let found = selected.found
+        let rows = try self.rows(Array(found.dropFirst(offset).prefix(limit)), selected, store: store)
+        return Answer(body: ["query": .string(selected.summary), "assembly": .optional(selected.assembly?.rawValue), "cohort": .optional(q["cohort"]),
                              "total": .int(found.count), "offset": .int(offset), "limit": .int(limit),
                              "truncated": .bool(offset < found.count - rows.count), "variants": .array(Array(rows))],
-                      resultCount: rows.count, summary: sel.summary)
+                      resultCount: rows.count, summary: selected.summary,
+                      csv: format == "csv" ? Self.csv(rows, cohort: q["cohort"] != nil, k: config.minimumCount) : nil)
+    }
+
+    /// Variant rows as CSV (RFC 4180): a withheld count is a blank cell, and the `suppressed` column says why.
+    static func csv(_ rows: [JSON], cohort: Bool, k: Int) -> String {
+        let counts = ["ac", "an", "af", "nhomalt", "nhemi"]
+        var header = ["id", "contig", "position", "end", "ref", "alt", "kind", "rsid", "hgvsg", "genes", "consequences", "filters"]
+        header += counts + ["tumours", "tumour_vaf_median"]
+        if cohort { header += counts.map { "cohort_" + $0 } }
+        header.append("suppressed")
+        func cell(_ v: JSON?) -> String {
+            let text: String
+            switch v {
+            case let .string(s)?: text = s
+            case let .int(i)?: text = String(i)
+            case let .double(d)?: text = String(format: "%.6g", d)
+            case let .bool(b)?: text = b ? "true" : "false"
+            case let .array(a)?: text = a.compactMap(\.stringValue).joined(separator: ";")
+            default: text = ""
+            }
+            return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var out = header.joined(separator: ",") + "\r\n"
+        for r in rows {
+            var line = ["id", "contig", "position", "end", "ref", "alt", "kind", "rsid", "hgvsg", "genes", "consequences", "filters"].map { cell(r[$0]) }
+            line += counts.map { cell(r["population"]?[$0]) }
+            line += [cell(r["tumours"]), cell(r["somatic"]?["vafMedian"])]
+            if cohort { line += counts.map { cell(r["cohort"]?[$0]) } }
+            let why = [r["population"]?["suppressed"], r["cohort"]?["suppressed"]].compactMap { $0?.stringValue }
+            line.append(cell(.string(why.isEmpty ? "" : why.joined(separator: "; "))))
+            out += line.joined(separator: ",") + "\r\n"
+        }
+        return out
     }
 
     /// `/api/v1/frequencies?region=…&cohort=…`: each variant's counts in the cohort beside the whole store's.
     func frequencies(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Answer {
-        try checkKnown(q, ["region", "cohort", "limit", "offset"])
+        try checkKnown(q, ["region", "cohort", "limit", "offset", "format"])
         guard q["region"] != nil, q["cohort"] != nil else { throw BadRequest("frequencies needs region and cohort") }
         var a = try variants(q, tier: tier, store: store)
         if case var .object(o) = a.body {

@@ -12,6 +12,12 @@ enum OpenAPIDocument {
                           "400": error, "401": error, "403": error, "404": error,
                           "429": ["description": "Query budget spent; see Retry-After", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]],
         ]
+        if params.contains(where: { $0.0 == "format" }) {
+            o["responses"] = .object((o["responses"]?.objectValue ?? [:]).merging(["200": [
+                "description": "OK (format=csv: the same rows as CSV)",
+                "content": ["application/json": ["schema": answer.map { ["$ref": .string("#/components/schemas/\($0)")] } ?? ["type": "object"]],
+                            "text/csv": ["schema": ["type": "string"]]]]]) { _, b in b })
+        }
         if !params.isEmpty {
             o["parameters"] = .array(params.map { name, where_, required in
                 ["name": .string(name), "in": .string(where_), "required": .bool(required), "schema": parameterSchema(name)]
@@ -26,6 +32,7 @@ enum OpenAPIDocument {
     static func parameterSchema(_ name: String) -> JSON {
         switch name {
         case "skip", "limit", "offset": ["type": "integer", "minimum": 0, "maximum": .int(BeaconRequest.maxPaging)]
+        case "format": ["type": "string", "enum": ["json", "csv"]]
         case "variantMinLength", "variantMaxLength": ["type": "integer", "minimum": 0, "maximum": .int(Region.maxPosition)]
         case "start", "end": ["type": "string", "pattern": "^[0-9]+(,[0-9]+)?$", "description": .string("0-based; one number, or two for a bracket query; at most \(Region.maxPosition)")]
         default: ["type": "string"]
@@ -68,7 +75,11 @@ enum OpenAPIDocument {
                                    "ref": ["type": "string"], "alt": ["type": "string"], "kind": ["type": "string"],
                                    "rsid": ["type": ["string", "null"]], "hgvsg": ["type": ["string", "null"]],
                                    "population": ["$ref": "#/components/schemas/Frequency"], "cohort": ["$ref": "#/components/schemas/Frequency"],
-                                   "tumours": ["type": "integer", "minimum": 0]]],
+                                   "tumours": ["type": "integer", "minimum": 0],
+                                   "consequences": ["type": "array", "items": ["type": "string"], "description": "SO terms from CSQ/ANN"],
+                                   "genes": ["type": "array", "items": ["type": "string"]],
+                                   "filters": ["type": "array", "items": ["type": "string"], "description": "non-PASS FILTER names (empty: PASS)"],
+                                   "somatic": ["type": "object", "description": "tumour count, median VAF, VAF bins and diagnoses (counts suppressed as every count is)"]]],
         "Variants": ["type": "object", "additionalProperties": false,
                      "required": ["query", "assembly", "cohort", "total", "offset", "limit", "truncated", "variants"],
                      "properties": ["query": ["type": "string"], "assembly": ["type": ["string", "null"]], "cohort": ["type": ["string", "null"]],
@@ -123,8 +134,22 @@ enum OpenAPIDocument {
         let sel: [(String, String, Bool)] = NativeAPI.variantParameters.sorted().map { ($0, "query", false) }
         paths["/api/v1/variants"] = ["get": op("Variants with aggregates by one of region (1-based CHROM:START-END), gene, id, hgvs, rsid; optional cohort, limit, offset", tag: "native", params: sel, secured: true, answer: "Variants")]
         paths["/api/v1/variants/{id}"] = ["get": op("One variant by ID with aggregates", tag: "native", params: [("id", "path", true), ("cohort", "query", false)], secured: true, answer: "Variants")]
-        paths["/api/v1/frequencies"] = ["get": op("Cohort frequencies for a region", tag: "native", params: [("region", "query", true), ("cohort", "query", true), ("limit", "query", false), ("offset", "query", false)], secured: true, answer: "Variants")]
+        paths["/api/v1/frequencies"] = ["get": op("Cohort frequencies for a region", tag: "native", params: [("region", "query", true), ("cohort", "query", true), ("limit", "query", false), ("offset", "query", false), ("format", "query", false)], secured: true, answer: "Variants")]
         paths["/api/v1/genes/{symbol}"] = ["get": op("Gene summary: extent and variant counts", tag: "native", params: [("symbol", "path", true), ("cohort", "query", false)], secured: true, answer: "GeneSummary")]
+        for (method, path, summary) in UI.routes {
+            let page: JSON = ["description": "HTML page", "content": ["text/html": ["schema": ["type": "string"]]]]
+            var responses: [String: JSON] = [:]
+            for code in ["200", "303", "400", "401", "403", "404", "413", "429"] { responses[code] = page }
+            if path == "/ui/download" { responses["200"] = ["description": "CSV", "content": ["text/csv": ["schema": ["type": "string"]]]] }
+            if path.hasSuffix("/plot.svg") { responses["200"] = ["description": "SVG", "content": ["image/svg+xml": ["schema": ["type": "string"]]]] }
+            var op: [String: JSON] = ["summary": .string(summary), "tags": ["ui"], "responses": .object(responses)]
+            let names = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+            if !names.isEmpty { op["parameters"] = .array(names.map { ["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]] }) }
+            if method == "post" && path == "/ui/login" {
+                op["requestBody"] = ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object", "properties": ["token": ["type": "string"]]]]]]
+            }
+            paths[path] = .object((paths[path]?.objectValue ?? [:]).merging([method: .object(op)]) { _, b in b })
+        }
         return [
             "openapi": "3.1.0",
             "info": ["title": "Varde", "version": "0.1.0",
