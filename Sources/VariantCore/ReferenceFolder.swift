@@ -23,8 +23,12 @@ public enum ReferenceFolder {
     }
 
     /// The first candidate folder that holds `relative` (a file or folder inside `reference/`), or `nil`.
-    public static func folder(holding relative: String) -> String? {
-        candidates.first { FileManager.default.fileExists(atPath: $0 + "/" + relative) }
+    public static func folder(holding relative: String) -> String? { folder(holdingAnyOf: [relative]) }
+
+    /// The first candidate folder that holds any of `files` (a folder with only one assembly's gene table is
+    /// still the gene folder).
+    public static func folder(holdingAnyOf files: [String]) -> String? {
+        candidates.first { c in files.contains { FileManager.default.fileExists(atPath: c + "/" + $0) } }
     }
 
     /// What to tell a user whose file was not found.

@@ -42,7 +42,7 @@ extension Varde {
                     case .postgres: settings.auditLog = "varde-serve.audit.jsonl"   // in the working folder; set auditLog in the config
                     }
                 }
-                let genes = GeneTable.referenceDirectory().map { GeneIndex(directory: $0) } ?? GeneIndex()
+                let genes = ReferenceFolder.folder(holdingAnyOf: Assembly.allCases.map(GeneTable.fileName(for:))).map { GeneIndex(directory: $0) } ?? GeneIndex()
                 if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; \(ReferenceFolder.fix)") }
                 let state = try ServiceState(config: settings, genes: genes) { try StoreFactory.open(path) }
                 logger.info("serving", metadata: ["store": .string(StoreFactory.redacted(path)), "address": .string("\(host):\(port)"),

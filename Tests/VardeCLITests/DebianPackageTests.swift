@@ -85,6 +85,8 @@ struct DebianPackageTests {
         #expect(gene.0 == 200, "the installed gene table answers geneId: \(gene)")
         let allele = await get("/g_variants?referenceName=22&start=16050114&referenceBases=G&alternateBases=A")
         #expect(allele.1.contains("\"exists\":true"), "\(allele)")
+        let page = await get("/ui/")
+        #expect(page.0 == 200 && page.1.contains("<form"), "the web page: \(page.0)")
         // The audit log the packaged config names is written, owner-only, by the service user.
         #expect(try mode("/var/lib/varde/audit.jsonl") == 0o600)
     }

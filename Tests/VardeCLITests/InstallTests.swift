@@ -10,7 +10,7 @@ import TestSupport
 /// all, finds its gene tables and HGNC table (gene query, Beacon geneId, FHIR export) without a checkout.
 @Suite("scripts/install.sh: the installed binary needs no checkout and no environment", .serialized)
 struct InstallTests {
-    @Test("installed under a prefix, run with env -i from an empty folder: --gene BRAF, a Beacon geneId query and a FHIR export answer")
+    @Test("installed under a prefix, run with env -i from an empty folder: --gene BRAF, a Beacon geneId query, the web page and a FHIR export answer")
     func installedBinaryIsSelfContained() async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -65,5 +65,8 @@ struct InstallTests {
             }
         }
         #expect(status == 200, "geneId=BRAF answered \(status)")
+        // and the web page, whose templates and assets are in the binary.
+        let page = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/ui/")!)
+        #expect((page.1 as? HTTPURLResponse)?.statusCode == 200 && String(decoding: page.0, as: UTF8.self).contains("<form"), "the /ui/ page")
     }
 }
