@@ -1,15 +1,16 @@
 import Foundation
 
 /// Where Varde's run-time data lives (gene tables and aliases, HGNC, the OMOP CDM and DQD specs, the Beacon and
-/// query schemas): a `reference/` folder found, in this order, at `$VARDE_REFERENCE`; installed beside the
+/// query schemas): a `reference/` folder: `$VARDE_REFERENCE` when it is set; else, in this order, installed beside the
 /// executable as `PREFIX/share/varde/reference` for `PREFIX/bin/varde` (`scripts/install.sh`, the Debian package's
 /// `/usr/share/varde/reference`); in the checkout the executable was built in (up to six folders up, for
 /// `.build/debug/varde`); or `./reference`. So an installed binary needs no environment and no checkout.
 public enum ReferenceFolder {
-    /// The candidate folders, most specific first.
+    /// The candidate folders, most specific first. `$VARDE_REFERENCE`, when set, is the only one: an operator who
+    /// names a folder is told when a file is missing there, never answered from another copy.
     public static var candidates: [String] {
+        if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { return [env] }
         var out: [String] = []
-        if let env = ProcessInfo.processInfo.environment["VARDE_REFERENCE"], !env.isEmpty { out.append(env) }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let bin = executable.deletingLastPathComponent()
         out.append(bin.deletingLastPathComponent().appendingPathComponent("share/varde/reference").path)
