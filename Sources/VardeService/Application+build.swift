@@ -84,24 +84,11 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
     }
     both("/g_variants") { q, _, c, s in try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: nil, store: s) }
     both("/g_variants/{id}") { q, r, c, s in
-        var q = q
-        let text = r.uri.path.split(separator: "/").last.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
-        let id: VariantID
-        do { id = try VariantID(parsing: text) } catch { throw BadRequest("\(error)") }
-        q.referenceName = id.contig
-        q.start = [id.position - 1]
-        q.end = []
-        q.referenceBases = id.ref
-        q.alternateBases = id.alt
-        return try beacon.genomicVariants(q, tier: c.principal.tier, onlyDataset: nil, store: s)
+        try beacon.genomicVariants(q.selecting(try variantID(r, fromEnd: 0)), tier: c.principal.tier, onlyDataset: nil, store: s)
     }
     for (entity, plural) in [("biosample", "biosamples"), ("individual", "individuals")] {
         both(RouterPath("/g_variants/{id}/\(plural)")) { q, r, c, s in
-            let parts = r.uri.path.split(separator: "/")
-            let text = parts.count >= 2 ? String(parts[parts.count - 2]).removingPercentEncoding ?? String(parts[parts.count - 2]) : ""
-            let id: VariantID
-            do { id = try VariantID(parsing: text) } catch { throw BadRequest("\(error)") }
-            return try beacon.carriers(of: id, q, entity: entity, tier: c.principal.tier, store: s)
+            try beacon.carriers(of: try variantID(r, fromEnd: 1), q, entity: entity, tier: c.principal.tier, store: s)
         }
     }
     both("/datasets/{id}/g_variants") { q, r, c, s in
@@ -251,4 +238,11 @@ struct Handlers: Sendable {
 
 extension Dictionary where Key == String, Value == String {
     func merging(_ other: [String: String]) -> [String: String] { merging(other) { _, b in b } }
+}
+
+/// The variant ID in a request's path, `fromEnd` segments before its end, percent-decoded (a malformed one is a 400).
+private func variantID(_ r: Request, fromEnd: Int) throws -> VariantID {
+    let parts = r.uri.path.split(separator: "/")
+    let text = parts.count > fromEnd ? String(parts[parts.count - 1 - fromEnd]) : ""
+    do { return try VariantID(parsing: text.removingPercentEncoding ?? text) } catch { throw BadRequest("\(error)") }
 }

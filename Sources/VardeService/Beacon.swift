@@ -404,13 +404,7 @@ struct Beacon: Sendable {
         let limit = request.limit == 0 ? config.maxPageSize : min(request.limit, config.maxPageSize)
         let meta = responseMeta(entity: entity, returned: granularity, request: request, limit: limit)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier)
-        var exact = request
-        exact.referenceName = id.contig
-        exact.start = [id.position - 1]
-        exact.end = []
-        exact.referenceBases = id.ref
-        exact.alternateBases = id.alt
-        let selection = try VariantSelection.resolve(exact, store: store, genes: genes, maxRegionBases: config.maxRegionBases)
+        let selection = try VariantSelection.resolve(request.selecting(id), store: store, genes: genes, maxRegionBases: config.maxRegionBases)
         let aggregate = request.testMode ? nil : try selection.fetch(nil).first { $0.variantID == id }
         // Who carries it: the counted samples and the tumours, read through the store's variant index.
         var carrying: [SampleRecord] = []

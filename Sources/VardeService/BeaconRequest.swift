@@ -222,3 +222,17 @@ struct BeaconRequest: Sendable {
         return p.isEmpty ? [:] : ["g_variant": .object(p)]
     }
 }
+
+extension BeaconRequest {
+    /// This request narrowed to one variant: a sequence query for exactly its allele (Beacon's 0-based start), as
+    /// `/g_variants/{id}` and its biosamples and individuals ask.
+    func selecting(_ id: VariantID) -> BeaconRequest {
+        var q = self
+        q.referenceName = id.contig
+        q.start = [id.position - 1]
+        q.end = []
+        q.referenceBases = id.ref
+        q.alternateBases = id.alt
+        return q
+    }
+}

@@ -75,6 +75,12 @@ public enum JSON: Sendable, Equatable {
         }
     }
 
+    /// C0 and C1 controls, DEL and the line and paragraph separators: characters a client could use to break or
+    /// fake a line of a log (the audit's JSON lines, the service log). Both logs escape them.
+    static func breaksLogLines(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+    }
+
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
@@ -85,9 +91,7 @@ public enum JSON: Sendable, Equatable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                // C0 and C1 controls, DEL and the line/paragraph separators are escaped, so no client string
-                // can break a JSON line in a log viewer.
-                if u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029 {
+                if Self.breaksLogLines(u) {
                     out += String(format: "\\u%04x", u.value)
                 } else {
                     out.unicodeScalars.append(u)

@@ -132,18 +132,14 @@ struct MetricsMiddleware: RouterMiddleware {
     }
 
     /// Query values arrive percent-decoded: a `%0A` would start a new service log line that the client wrote.
-    /// Control characters (C0, DEL, C1) and the line and paragraph separators are written as `\u{…}` escapes.
+    /// What ``JSON/breaksLogLines(_:)`` names is written as a `\u{…}` escape.
     static func escapedForLog(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isLineBreaking) else { return s }
+        guard s.unicodeScalars.contains(where: JSON.breaksLogLines) else { return s }
         var out = ""
         for u in s.unicodeScalars {
-            if isLineBreaking(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+            if JSON.breaksLogLines(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
         }
         return out
-    }
-
-    private static func isLineBreaking(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

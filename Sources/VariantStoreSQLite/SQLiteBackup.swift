@@ -43,19 +43,17 @@ public enum SQLiteBackup {
                              fix: "restore to a new path, or stop every varde process on it and add --force to replace it")
         }
         let staging = store + ".restoring"
-        for f in [staging, staging + "-wal", staging + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
+        func removeStaging() { for f in [staging, staging + "-wal", staging + "-shm"] { try? FileManager.default.removeItem(atPath: f) } }
+        removeStaging()
         let stats: StoreStats
         do {
             // Streamed by the file system (no copy in memory), then owner-only whatever the backup's mode.
             try FileManager.default.copyItem(atPath: source, toPath: staging)
             chmod(staging, 0o600)
             stats = try verified(staging, named: source)
-        } catch let e as StoreError {
-            for f in [staging, staging + "-wal", staging + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
-            throw e
         } catch {
-            for f in [staging, staging + "-wal", staging + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
-            throw StoreError(.invalidInput, "cannot restore \(source): \(error)", fix: "check the backup file")
+            removeStaging()
+            throw error as? StoreError ?? StoreError(.invalidInput, "cannot restore \(source): \(error)", fix: "check the backup file")
         }
         for f in [staging + "-wal", staging + "-shm", store + "-wal", store + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
         guard rename(staging, store) == 0 else {
@@ -64,9 +62,10 @@ public enum SQLiteBackup {
         return stats
     }
 
-    /// Opens the copy at `path` (closing it again before returning, so its WAL is folded in) and recomputes every
-    /// aggregate from its calls.
-    private static func verified(_ path: String, named source: String) throws -> StoreStats {
+    /// Opens the copy at `path` (closing it again before returning, so its WAL is folded in), recomputes every
+    /// aggregate from its calls, and returns its statistics; a copy that does not open or verify is an error
+    /// naming `source`.
+    public static func verified(_ path: String, named source: String) throws -> StoreStats {
         let copy: SQLiteVariantStore
         let problems: [String]
         do {

@@ -28,16 +28,13 @@ extension Varde {
                 }
                 let started = Date()
                 try SQLiteBackup.backup(store: path, to: destination)
-                let copy = try SQLiteVariantStore(path: destination)
-                let problems = try copy.verifyAggregates()
-                let stats = try copy.stats()
+                let stats = try SQLiteBackup.verified(destination, named: destination)
                 print("backup\t\(destination)")
                 print("bytes\t\((try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0)")
                 print("batches\t\(stats.batches)")
                 print("samples\t\(stats.samples)")
-                print("aggregates_verified\t\(problems.isEmpty ? "ok" : "\(problems.count) differences")")
+                print("aggregates_verified\tok")
                 print(String(format: "seconds\t%.2f", Date().timeIntervalSince(started)))
-                if !problems.isEmpty { throw ExitCode(1) }
             }
         }
     }
