@@ -17,7 +17,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "build-deb.sh: unknown argument $1" >&2; exit 64 ;;
   esac
 done
-version=$(git describe --tags --always 2>/dev/null | sed 's/^v//; s/[^A-Za-z0-9.+~]/./g'); version=0.1.0+git${version:-0}
+# The release number is the one the binary reports (Sources/VariantCore/Release.swift), plus the commit.
+release=$(sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/VariantCore/Release.swift)
+version=$(git rev-parse --short HEAD 2>/dev/null || echo 0); version=${release}+git${version}
 root=$(mktemp -d); trap 'rm -rf "$root"' EXIT; chmod 0755 "$root"
 scripts/install.sh --prefix "$root/usr" ${binary:+--binary "$binary"} >&2
 install -d "$root/DEBIAN" "$root/etc/varde" "$root/lib/systemd/system" "$root/usr/share/doc/varde"

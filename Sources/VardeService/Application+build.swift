@@ -17,7 +17,7 @@ public struct ServiceState: Sendable {
     public let budget: QueryBudget
     public let audit: AuditLog?
     public let genes: GeneIndex
-    let registry = PrometheusCollectorRegistry()
+    public let metrics = ServiceMetrics()
 
     public init(config: ServiceConfiguration, pool: StorePool, tokens: TokenStore, audit: AuditLog?, genes: GeneIndex) {
         self.config = config
@@ -28,9 +28,11 @@ public struct ServiceState: Sendable {
         self.genes = genes
     }
 
-    /// Opens the pool, reads the tokens file and opens the audit log named in `config`.
-    public init(config: ServiceConfiguration, genes: GeneIndex, openStore: @escaping @Sendable () throws -> any VariantStore) throws {
-        try self.init(config: config, pool: StorePool(size: config.storeConnections, make: openStore),
+    /// Reads the tokens file, opens the audit log named in `config`, and starts opening the store's connections in
+    /// the background (`/ready` answers 503 until they are open: the first open runs pending migrations).
+    /// `storeFile` is the SQLite file, if the store is one (a restore over it is then noticed).
+    public init(config: ServiceConfiguration, genes: GeneIndex, storeFile: String?, openStore: @escaping @Sendable () throws -> any VariantStore) throws {
+        try self.init(config: config, pool: StorePool(opening: config.storeConnections, file: storeFile, make: openStore),
                       tokens: config.tokensFile.map { try TokenStore(path: $0) } ?? TokenStore(),
                       audit: config.auditLog.map { try AuditLog(path: $0) }, genes: genes)
     }
@@ -39,15 +41,29 @@ public struct ServiceState: Sendable {
 /// The HTTP service shared by `varde serve` and the tests (Hummingbird template): Beacon v2 at the root, the
 /// native API under `/api/v1`, operations at `/health`, `/ready`, `/metrics`, and `/openapi.json`.
 public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<VardeRequestContext> {
-    let beacon = Beacon(config: state.config, genes: state.genes, baseURL: baseURL)
+    let beacon = Beacon(config: state.config, genes: state.genes, baseURL: baseURL, suppression: state.metrics.suppression)
     let router = Router(context: VardeRequestContext.self)
-    router.add(middleware: MetricsMiddleware(registry: state.registry))
-    router.add(middleware: AccessMiddleware(tokens: state.tokens, budget: state.budget, config: state.config, beacon: beacon, audit: state.audit))
+    router.add(middleware: MetricsMiddleware(metrics: state.metrics))
+    router.add(middleware: AccessMiddleware(tokens: state.tokens, budget: state.budget, config: state.config, beacon: beacon, audit: state.audit,
+                                            metrics: state.metrics))
     let handlers = Handlers(state: state, beacon: beacon)
 
     // Operations
     router.get("/health") { _, _ in Responses.json(["status": "ok"]) }
     router.get("/ready") { _, _ in
+        func unavailable(_ status: String, _ why: String) -> Response {
+            var r = Responses.json(["status": .string(status), "error": .string(why)], status: 503)
+            r.headers[.retryAfter] = "5"
+            return r
+        }
+        switch state.pool.readiness {
+        case .opening: return unavailable("migrating", "the store is being opened and its migrations are running")
+        case let .failed(error):
+            Logger(label: "varde.serve").error("not ready", metadata: ["error": .string(error)])
+            return unavailable("unavailable", "the store cannot be opened; the service log has the details")
+        case .ready: break
+        }
+        if state.pool.restoring { return unavailable("restoring", "varde restore is putting a backup in place of the store") }
         do {
             let contigs = try await state.pool.read { try $0.contigs().count }
             return Responses.json(["status": "ready", "contigs": .int(contigs)])
@@ -58,8 +74,7 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
         }
     }
     router.get("/metrics") { _, _ in
-        var buffer: [UInt8] = []
-        state.registry.emit(into: &buffer)
+        let buffer = await state.metrics.exposition(pool: state.pool)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
     router.get("/openapi.json") { _, _ in Responses.json(OpenAPIDocument.document) }
@@ -101,7 +116,7 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
     both("/cohorts") { q, _, c, s in try beacon.collections(q, entity: "cohort", tier: c.principal.tier, store: s) }
 
     // Native API
-    let native = NativeAPI(config: state.config, genes: state.genes)
+    let native = NativeAPI(config: state.config, genes: state.genes, suppression: state.metrics.suppression)
     router.get("/api/v1/variants") { r, c in await handlers.native(r, c) { q, s in try native.variants(q, tier: c.principal.tier, store: s) } }
     router.get("/api/v1/variants/{id}") { r, c in
         let id = c.parameters.get("id") ?? ""
@@ -198,13 +213,16 @@ struct Handlers: Sendable {
         case let e as HTTPError: (status, message) = (e.status.code, e.body ?? e.status.reasonPhrase)
         case let e as any HTTPResponseError: (status, message) = (e.status.code, e.status.reasonPhrase)
         case let e as StoreError where e.code == .invalidInput: (status, message) = (400, e.description)
+        case let e as StoreUnavailable: (status, message) = (503, e.message)
         default:
             context.logger.error("request failed", metadata: ["path": .string(MetricsMiddleware.escapedForLog(request.uri.path)),
                                                                "error": .string(MetricsMiddleware.escapedForLog("\(error)"))])
             (status, message) = (500, "internal error; the service log has the details")
         }
         audit(request, context, status: status, results: 0, granularity: nil, what: message)
-        return Responses.json(beacon.error(status, message), status: status)
+        var response = Responses.json(beacon.error(status, message), status: status)
+        if status == 503 { response.headers[.retryAfter] = "5" }
+        return response
     }
 
     /// One audit line: who, from where, what (path and parameters, never a person key), status and how much.
@@ -212,6 +230,7 @@ struct Handlers: Sendable {
     /// controlled tier, `disclosed` says how many carriers (sample, zygosity) and distinct sample IDs went out.
     func audit(_ request: Request, _ context: VardeRequestContext, status: Int, results: Int, granularity: String?, what: String,
                parsed: BeaconRequest? = nil, disclosed: Disclosed = Disclosed()) {
+        if status == 200 { state.metrics.answered(route: MetricsMiddleware.family(request.uri.path), tier: context.principal.tier) }
         guard let log = state.audit else { return }
         var params: [String: JSON] = [:]
         for (k, v) in request.uri.queryParameters { params[AuditLog.clip(String(k))] = .string(AuditLog.clip(String(v))) }
@@ -224,8 +243,8 @@ struct Handlers: Sendable {
             params["limit"] = .int(parsed.limit)
         }
         var event: [String: JSON] = [
-            "time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
-            "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(AuditLog.clip(request.uri.path)),
+            "time": .string(Date().ISO8601Format()), "request": .string(context.id), "who": .string(context.principal.name),
+            "tier": .string(context.principal.tier.name), "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(AuditLog.clip(request.uri.path)),
             "parameters": .object(params), "query": .string(AuditLog.clip(what)), "status": .int(status), "results": .int(results),
             "granularity": .optional(granularity)]
         if disclosed.carriers > 0 || disclosed.sampleIDs > 0 {

@@ -15,6 +15,8 @@ struct Beacon: Sendable {
     let config: ServiceConfiguration
     let genes: GeneIndex
     let baseURL: String
+    /// Where this service counts withheld answers (`/metrics`).
+    var suppression: SuppressionTally? = nil
 
     // MARK: - Meta
 
@@ -67,7 +69,7 @@ struct Beacon: Sendable {
          "type": ["group": "org.ga4gh", "artifact": "beacon", "version": .string(Self.apiVersion)],
          "description": "Varde national variant store: GA4GH Beacon v2",
          "organization": ["name": .string(config.organizationName), "url": .string("https://\(config.organizationId)")],
-         "version": "0.1.0", "environment": .string(config.environment)]
+         "version": .string(Release.version), "environment": .string(config.environment)]
     }
 
     static let entryTypes: [(id: String, name: String, path: String, folder: String, collection: Bool, concept: String)] = [
@@ -239,7 +241,7 @@ struct Beacon: Sendable {
         let grouped = guarding.active && (filtered != nil || sets.contains(where: \.isCohort))
         let people = grouped ? try guarding.population() : []
         let cohorts = grouped ? try guarding.visibleCohorts(population: people) : []
-        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
 
         struct SetResult { var dataset: Dataset; var variants: [VariantAggregate]; var groupSize: Int; var members: Set<UInt32>? }
         var results: [SetResult] = []
@@ -403,7 +405,7 @@ struct Beacon: Sendable {
         let granularity = min(request.requestedGranularity, tier.maximumGranularity)
         let limit = request.limit == 0 ? config.maxPageSize : min(request.limit, config.maxPageSize)
         let meta = responseMeta(entity: entity, returned: granularity, request: request, limit: limit)
-        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
         let selection = try VariantSelection.resolve(request.selecting(id), store: store, genes: genes, maxRegionBases: config.maxRegionBases)
         let aggregate = request.testMode ? nil : try selection.fetch(nil).first { $0.variantID == id }
         // Who carries it: the counted samples and the tumours, read through the store's variant index.
@@ -460,7 +462,7 @@ struct Beacon: Sendable {
         let rows = samples.filter { s in selected.map { $0.contains(s.ordinal) } ?? true }
             .filter { entity == "biosample" || $0.counted }
         let n = request.testMode ? 0 : rows.count
-        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
         var disclosed = Disclosed()
         var body: [String: JSON] = ["meta": meta]
         switch granularity {
@@ -502,7 +504,7 @@ struct Beacon: Sendable {
         let limit = request.limit == 0 ? config.maxPageSize : min(request.limit, config.maxPageSize)
         var sets = try datasets(store: store, tier: tier)
         if entity == "cohort" { sets.removeAll { $0.id == "all" } }
-        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
         let items: [JSON] = sets.dropFirst(BeaconRequest.offset(skip: request.skip, limit: limit)).prefix(limit).map { d in
             var o: [String: JSON] = ["id": .string(d.id), "name": .string(d.name), "description": .string(d.description)]
             if entity == "cohort" {

@@ -17,6 +17,7 @@ struct AccessMiddleware: RouterMiddleware {
     let config: ServiceConfiguration
     let beacon: Beacon
     let audit: AuditLog?
+    let metrics: ServiceMetrics
 
     /// Outside tokens and budgets: operations, and the web UI's static files (no data; a page view would otherwise
     /// spend four requests of the budget).
@@ -37,6 +38,7 @@ struct AccessMiddleware: RouterMiddleware {
         }
         let address = context.clientAddress
         if let wait = budget.spend("ip:" + address, limit: config.requestsPerAddressPerWindow) {
+            metrics.refused(budget: "address")
             return deny(request, context, 429, "too many requests from \(address): \(config.requestsPerAddressPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
         }
         if request.uri.queryParameters.contains(where: { Self.credentialParameters.contains(String($0.key).lowercased()) }) {
@@ -49,12 +51,14 @@ struct AccessMiddleware: RouterMiddleware {
         let session = request.headers[.authorization] == nil && request.uri.path.hasPrefix("/ui/") ? UI.sessionToken(request) : nil
         if let header = request.headers[.authorization] ?? session.map({ "Bearer " + $0 }) {
             if let wait = budget.exhausted("auth:" + address, limit: config.authFailuresPerAddressPerWindow) {
+                metrics.refused(budget: "sign_in")
                 return deny(request, context, 429, "too many failed sign-ins from \(address): wait \(wait) s", retryAfter: wait)
             }
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer",
                   let principal = tokens.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
                 _ = budget.spend("auth:" + address, limit: config.authFailuresPerAddressPerWindow)
+                metrics.authFailed()
                 let malformed = parts.count != 2 || parts[0].lowercased() != "bearer"
                 if session != nil {
                     // A revoked or stale session: the cookie is cleared and the page asks to sign in again.
@@ -67,6 +71,7 @@ struct AccessMiddleware: RouterMiddleware {
         }
         if context.principal.tier > .anonymous,
            let wait = budget.spend("token:" + context.principal.owner, limit: config.requestsPerTokenPerWindow) {
+            metrics.refused(budget: "token")
             return deny(request, context, 429, "query budget of \(context.principal.owner) spent: \(config.requestsPerTokenPerWindow) per \(config.budgetWindowSeconds) s", retryAfter: wait)
         }
         return try await next(request, context)
@@ -85,7 +90,7 @@ struct AccessMiddleware: RouterMiddleware {
         // a flood of bad requests must not flood the audit log.
         let key = "audit-denials:" + context.clientAddress
         if budget.spend(key, limit: Self.auditedDenialsPerWindow) == nil {
-            audit?.record(["time": .string(Date().ISO8601Format()), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
+            audit?.record(["time": .string(Date().ISO8601Format()), "request": .string(context.id), "who": .string(context.principal.name), "tier": .string(context.principal.tier.name),
                            "client": .string(context.clientAddress), "method": .string(request.method.rawValue), "path": .string(AuditLog.clip(request.uri.path)),
                            "status": .int(status), "results": 0, "error": .string(message)])
             if budget.exhausted(key, limit: Self.auditedDenialsPerWindow) != nil {
@@ -101,11 +106,14 @@ struct AccessMiddleware: RouterMiddleware {
     }
 }
 
-/// One structured log line per request (method, path, status, milliseconds) on the service logger (stderr), and
-/// request counts and latency per route family in the service's own Prometheus registry.
+/// One structured log line per request (method, path, status, milliseconds, and the request id that the response's
+/// `X-Request-Id` header and the audit line carry too) on the service logger (stderr), and request counts and
+/// latency per route family in the service's metrics.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = VardeRequestContext
-    let registry: PrometheusCollectorRegistry
+    let metrics: ServiceMetrics
+    var registry: PrometheusCollectorRegistry { metrics.registry }
+    static let requestID = HTTPField.Name("X-Request-Id")!
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
 
@@ -157,8 +165,9 @@ struct MetricsMiddleware: RouterMiddleware {
                 .record(elapsed)
         }
         do {
-            let response = try await next(request, context)
+            var response = try await next(request, context)
             status = response.status.code
+            response.headers[Self.requestID] = context.id
             return response
         } catch let e as HTTPError {
             status = e.status.code

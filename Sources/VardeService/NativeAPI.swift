@@ -9,6 +9,8 @@ import VariantStore
 struct NativeAPI: Sendable {
     let config: ServiceConfiguration
     let genes: GeneIndex
+    /// Where this service counts withheld answers (`/metrics`).
+    var suppression: SuppressionTally? = nil
 
     struct Answer {
         var body: JSON
@@ -130,7 +132,7 @@ struct NativeAPI: Sendable {
     func select(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Selected {
         let sel = try selection(q, store: store)
         let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
-        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
         let found = try sel.fetch(cohort?.members).filter(disclosure.shows)
         return Selected(summary: sel.summary, assembly: try store.assembly(), found: found, withheld: try unsafe(cohort, sel), disclosure: disclosure)
     }
@@ -198,7 +200,7 @@ struct NativeAPI: Sendable {
         guard q["region"] != nil, q["cohort"] != nil else { throw BadRequest("frequencies needs region and cohort") }
         var a = try variants(q, tier: tier, store: store)
         if case var .object(o) = a.body {
-            o["cohortSize"] = .int(Disclosure(k: config.minimumCount, tier: tier).count(try cohortMembers(q["cohort"], tier: tier, store: store)?.members.count ?? 0))
+            o["cohortSize"] = .int(Disclosure(k: config.minimumCount, tier: tier, tally: suppression).count(try cohortMembers(q["cohort"], tier: tier, store: store)?.members.count ?? 0))
             a.body = .object(o)
         }
         return a
@@ -213,7 +215,7 @@ struct NativeAPI: Sendable {
         let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
         let members = cohort?.members
         let withheld = try unsafe(cohort, sel)
-        let disclosure = Disclosure(k: config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
         var byKind: [String: Int] = [:]
         var total = 0, common = 0, carriersSeen = 0
         do {

@@ -152,7 +152,7 @@ enum OpenAPIDocument {
         }
         return [
             "openapi": "3.1.0",
-            "info": ["title": "Varde", "version": "0.1.0",
+            "info": ["title": "Varde", "version": .string(Release.version),
                      "description": "GA4GH Beacon v2.1.1 (framework + default model) and Varde's native API. Beacon coordinates are 0-based half-open; native coordinates 1-based inclusive. Anonymous: boolean answers; registered token: counts and frequencies with counts below k withheld; controlled token: records."],
             "components": ["securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]], "schemas": schemas],
             "paths": .object(paths),

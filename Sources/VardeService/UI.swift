@@ -343,7 +343,7 @@ struct UI: Sendable {
     }
 
     func cohortOptions(selected: String?, tier: AccessTier, store: any VariantStore) throws -> [[String: Any]] {
-        let disclosure = Disclosure(k: state.config.minimumCount, tier: tier)
+        let disclosure = Disclosure(k: state.config.minimumCount, tier: tier, tally: state.metrics.suppression)
         return try beacon.datasets(store: store, tier: tier).filter(\.isCohort).map { d in
             ["name": d.id, "label": "\(d.name) (\(disclosure.count(d.size)) people)", "selected": d.id == selected]
         }

@@ -292,6 +292,36 @@ public struct StoreStats: Sendable, Equatable {
     }
 }
 
+/// What has happened to a store, for monitoring (`varde serve`'s `/metrics`): cheap to read at every scrape, and
+/// the same from every process, since it comes from the store itself and not from one loader's memory.
+public struct StoreActivity: Sendable, Equatable {
+    /// Batches committed (one per `varde load`), and the VCF/MAF records they read.
+    public var batches: Int
+    public var recordsLoaded: Int
+    /// Samples present (erased ones excluded).
+    public var samples: Int
+    /// When the newest batch and the newest compaction committed (UTC, ISO 8601 as stored), if any did.
+    public var lastLoad: String?
+    public var compactions: Int
+    public var lastCompaction: String?
+    /// Consent withdrawals carried out.
+    public var erasures: Int
+    /// Small batches a load's automatic compaction would merge now (the backlog).
+    public var compactionPending: Int
+
+    public init(batches: Int, recordsLoaded: Int, samples: Int, lastLoad: String?, compactions: Int, lastCompaction: String?,
+                erasures: Int, compactionPending: Int) {
+        self.batches = batches
+        self.recordsLoaded = recordsLoaded
+        self.samples = samples
+        self.lastLoad = lastLoad
+        self.compactions = compactions
+        self.lastCompaction = lastCompaction
+        self.erasures = erasures
+        self.compactionPending = compactionPending
+    }
+}
+
 /// Whose data to erase.
 public enum ErasureTarget: Sendable, Equatable {
     case person(pseudonym: String)

@@ -47,6 +47,8 @@ public protocol VariantReading: AnyObject, Sendable {
     func ordinals(pseudonyms: [String]) throws -> [String: [UInt32]]
 
     func stats() throws -> StoreStats
+    /// Loads, compactions and erasures so far (monitoring).
+    func activity() throws -> StoreActivity
     func samples() throws -> [SampleRecord]
 
     /// Runs `body`'s reads against one snapshot of the store: a batch committed meanwhile is seen by all of them

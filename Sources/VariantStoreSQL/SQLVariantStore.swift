@@ -585,6 +585,23 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
             erasures: try db.scalarInt("SELECT count(*) FROM audit WHERE action = 'erase'") ?? 0)
     }
 
+    public func activity() throws -> StoreActivity {
+        func text(_ sql: String) throws -> String? {
+            let s = try db.statement(sql)
+            defer { s.reset() }
+            return try s.step() ? s.text(0) : nil
+        }
+        return StoreActivity(
+            batches: try db.scalarInt("SELECT count(*) FROM batch") ?? 0,
+            recordsLoaded: try db.scalarInt("SELECT coalesce(sum(records), 0) FROM source_file") ?? 0,
+            samples: try db.scalarInt("SELECT count(*) FROM sample WHERE active = 1") ?? 0,
+            lastLoad: try text("SELECT max(loaded_at) FROM batch"),
+            compactions: try db.scalarInt("SELECT count(*) FROM audit WHERE action = 'compact'") ?? 0,
+            lastCompaction: try text("SELECT max(at) FROM audit WHERE action = 'compact'"),
+            erasures: try db.scalarInt("SELECT count(*) FROM audit WHERE action = 'erase'") ?? 0,
+            compactionPending: try automaticCompactionPending(CompactionPolicy()))
+    }
+
     public func samples() throws -> [SampleRecord] {
         let s = try db.statement("""
             SELECT s.ordinal, s.name, s.batch_id, s.role, s.counted, b.loaded_at, p.pseudonym

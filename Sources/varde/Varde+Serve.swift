@@ -15,7 +15,9 @@ extension Varde {
             abstract: "Serve the store over HTTP: GA4GH Beacon v2, the native JSON API, health and metrics.",
             discussion: """
                 Configuration: --config FILE (JSON; README "varde serve" lists the keys), each key overridable by an
-                environment variable VARDE_SERVE_<KEY> (e.g. VARDE_SERVE_MINIMUM_COUNT=10). Logs go to stderr.
+                environment variable VARDE_SERVE_<KEY> (e.g. VARDE_SERVE_MINIMUM_COUNT=10). Logs go to stderr (text,
+                or JSON lines with --log-format json), each request's line with the id its X-Request-Id header carries.
+                The store is opened in the background: /ready answers 503 ("migrating") until it is open.
                 Stops gracefully on SIGINT or SIGTERM.
                 """)
 
@@ -24,11 +26,17 @@ extension Varde {
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port to listen on.") var port = 8080
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+        @Option(help: "Log lines as 'text' (key=value) or 'json' (one object a line, for a log shipper).") var logFormat = "text"
 
         func run() async throws {
             let path = try store.path
-            var logger = Logger(label: "varde.serve")
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
+            switch logFormat {
+            case "text": break
+            case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+            default: throw ValidationError("unknown --log-format \(logFormat): use text or json")
+            }
+            var logger = Logger(label: "varde.serve")
             logger.logLevel = level
             let state = try await failing { () async throws -> ServiceState in
                 let location = StoreFactory.location(path)
@@ -44,12 +52,29 @@ extension Varde {
                 }
                 let genes = ReferenceFolder.folder(holdingAnyOf: Assembly.allCases.map(GeneTable.fileName(for:))).map { GeneIndex(directory: $0) } ?? GeneIndex()
                 if genes.isEmpty { logger.warning("no gene table found: geneId queries will answer 501; \(ReferenceFolder.fix)") }
-                let state = try ServiceState(config: settings, genes: genes) { try StoreFactory.open(path) }
+                let file: String? = if case let .sqlite(f) = location { f } else { nil }
+                let state = try ServiceState(config: settings, genes: genes, storeFile: file) { [logger] in
+                    // The first connection runs pending migrations: say so, as they can take minutes on a large store.
+                    try StoreFactory.open(path) { logger.notice("waiting for the store", metadata: ["why": .string($0)]) }
+                }
                 logger.info("serving", metadata: ["store": .string(StoreFactory.redacted(path)), "address": .string("\(host):\(port)"),
                                                   "audit": .string(settings.auditLog ?? "-"), "k": .string(String(settings.minimumCount))])
                 return state
             }
-            try await buildApplication(state: state, host: host, port: port, logger: logger).runService()
+            let application = buildApplication(state: state, host: host, port: port, logger: logger)
+            let openLogger = logger
+            // A store that cannot be opened at all (written by a newer Varde, a refused connection) stops the service
+            // with its message and exit status 1; one still migrating is served meanwhile, with /ready 503.
+            Task {
+                do {
+                    try await state.pool.opened()
+                    openLogger.info("store open", metadata: ["store": .string(StoreFactory.redacted(path))])
+                } catch {
+                    FileHandle.standardError.write(Data("varde: \(error)\n".utf8))
+                    Foundation.exit(1)
+                }
+            }
+            try await application.runService()
         }
     }
 }

@@ -21,7 +21,8 @@ final class LiveServer: @unchecked Sendable {
 
     /// Starts `varde serve` over `store` with `config` (JSON object text) and the fixture's two tokens; the service
     /// log (stderr, at `logLevel`) goes to `stderrPath`.
-    init(store: String, config: [String: JSON] = [:], environment: [String: String] = [:], logLevel: String = "warning") async throws {
+    init(store: String, config: [String: JSON] = [:], environment: [String: String] = [:], logLevel: String = "warning",
+         arguments: [String] = []) async throws {
         directory = try Fixtures.temporaryDirectory()
         let tokens = directory.appendingPathComponent("tokens.json").path
         try JSON.array([
@@ -41,7 +42,7 @@ final class LiveServer: @unchecked Sendable {
             port = Int.random(in: 20_000..<60_000)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Shell.varde)
-            p.arguments = ["serve", "--store", store, "--config", configPath, "--port", String(port), "--log-level", logLevel]
+            p.arguments = ["serve", "--store", store, "--config", configPath, "--port", String(port), "--log-level", logLevel] + arguments
             p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle(forWritingAtPath: stderrPath)
