@@ -26,7 +26,7 @@ install -d "$root/DEBIAN" "$root/etc/varde" "$root/lib/systemd/system" "$root/us
 install -m 0644 packaging/debian/varde.json "$root/etc/varde/varde.json"
 install -m 0644 packaging/debian/varde.service "$root/lib/systemd/system/varde.service"
 install -m 0755 packaging/debian/postinst "$root/DEBIAN/postinst"
-install -m 0644 README.md docs/privacy.md "$root/usr/share/doc/varde/"
+install -m 0644 README.md docs/privacy.md docs/operations.md packaging/nginx/varde.conf "$root/usr/share/doc/varde/"
 echo /etc/varde/varde.json > "$root/DEBIAN/conffiles"
 size=$(du -sk "$root/usr" | cut -f1)
 cat > "$root/DEBIAN/control" <<CONTROL

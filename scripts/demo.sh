@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, with the bundled real fixtures: check the files, load them into an
 # SQLite variant store (one batch each), and query it.
+#
+# The first run's cost is the cold release build: a fresh clone's first run took 9 m 50 s on 2 cores, nearly all of
+# it building (docs/operations.md, "First run"). With a varde already installed (the Debian package, scripts/build-deb.sh), skip it:
+#   VARDE_BIN=/usr/bin/varde scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --static-swift-stdlib --product varde >&2
-varde=.build/release/varde
+if [[ -n "${VARDE_BIN:-}" ]]; then
+  varde=$VARDE_BIN
+else
+  swift build -c release --static-swift-stdlib --product varde >&2
+  varde=.build/release/varde
+fi
 store=${VARDE_STORE:-$(mktemp -d)/demo.varde.db}
 if [[ -z "${VARDE_PSEUDONYM_KEY:-}${VARDE_PSEUDONYM_KEY_FILE:-}" ]]; then
   echo "demo: using a throw-away pseudonym secret; in production keep VARDE_PSEUDONYM_KEY outside the store" >&2

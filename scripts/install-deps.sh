@@ -10,6 +10,8 @@
 #   postgresql     a real server for the OMOP export tests (varde omop export --postgres; scripts/start-postgres.sh)
 #   adduser binutils util-linux  the Debian package test: the package's postinst (adduser), strip for release
 #                  installs (scripts/install.sh), runuser to start the unit's ExecStart as its user
+#   nginx openssl curl  the TLS-termination example (packaging/nginx/varde.conf) tested through a live nginx
+#                  (packaging/nginx/try.sh, Tests/VardeCLITests/NginxTests.swift)
 # and, from PyPI when missing, jsonschema >= 4.18 with referencing: the service tests validate every Beacon
 # response against the v2.1.1 schema files (scripts/validate-beacon.py); fhir.resources 8.3.0 (R4B models):
 # the FHIR export tests parse every exported resource with it (scripts/validate-fhir.py); and schemathesis >= 4: the
@@ -18,7 +20,7 @@
 #   browser test (Tests/VardeServiceTests/UIBrowserTests.swift, Tests/browser/ui_walkthrough.py) drives Debian's
 #   chromium through Playwright (executable_path; Playwright's own browser download is never used) and runs axe-core.
 set -euo pipefail
-packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3 python3-pip python3-jsonschema postgresql chromium fonts-dejavu-core adduser binutils util-linux)
+packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3 python3-pip python3-jsonschema postgresql chromium fonts-dejavu-core adduser binutils util-linux nginx openssl curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

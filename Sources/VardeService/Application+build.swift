@@ -135,7 +135,7 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
 
 /// Builds the application: the router on `host:port`, graceful shutdown on SIGTERM/SIGINT (service lifecycle).
 public func buildApplication(state: ServiceState, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-    let router = buildRouter(state: state, baseURL: "http://\(host):\(port)")
+    let router = buildRouter(state: state, baseURL: state.config.publicURL ?? "http://\(host):\(port)")
     let idle = TimeAmount.seconds(Int64(state.config.idleTimeoutSeconds)), headers = TimeAmount.seconds(Int64(state.config.headerTimeoutSeconds))
     let server = HTTPServerBuilder { responder in
         DeadlineHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), headerTimeout: headers)

@@ -170,8 +170,11 @@ struct MetricsMiddleware: RouterMiddleware {
             response.headers[Self.requestID] = context.id
             return response
         } catch let e as HTTPError {
+            // A route-less path's 404 and the like: answered here, so it carries the request id too.
             status = e.status.code
-            throw e
+            var response = try e.response(from: request, context: context)
+            response.headers[Self.requestID] = context.id
+            return response
         }
     }
 }

@@ -37,13 +37,17 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     /// one of them, the client is the rightmost forwarded address that is not itself a trusted proxy. Empty (the
     /// default): the client is always the connection's peer, and no header a client writes changes its budget.
     public var trustedProxies: [String] = []
+    /// The address clients reach the service at (behind a reverse proxy, e.g. `https://beacon.regionh.dk`): the
+    /// Beacon's `/map` URLs and `sourceReference`s are built on it. nil: `http://HOST:PORT` of `--host`/`--port`.
+    public var publicURL: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case beaconId, beaconName, organizationId, organizationName, environment, minimumCount, minimumCohortSize,
              maxRegionBases, maxPageSize, requestsPerTokenPerWindow, requestsPerAddressPerWindow, budgetWindowSeconds,
-             authFailuresPerAddressPerWindow, idleTimeoutSeconds, headerTimeoutSeconds, tokensFile, auditLog, storeConnections, trustedProxies
+             authFailuresPerAddressPerWindow, idleTimeoutSeconds, headerTimeoutSeconds, tokensFile, auditLog, storeConnections, trustedProxies,
+             publicURL
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +72,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog)
         storeConnections = try c.decodeIfPresent(Int.self, forKey: .storeConnections) ?? d.storeConnections
         trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies) ?? d.trustedProxies
+        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
     }
 
     /// Reads `path` (JSON; unknown keys are refused so a typo is not silently ignored), then applies the environment.
@@ -100,7 +105,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         "beaconId", "beaconName", "organizationId", "organizationName", "environment", "minimumCount",
         "minimumCohortSize", "maxRegionBases", "maxPageSize", "requestsPerTokenPerWindow",
         "requestsPerAddressPerWindow", "budgetWindowSeconds", "authFailuresPerAddressPerWindow",
-        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections", "trustedProxies",
+        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections", "trustedProxies", "publicURL",
     ].map { key in
         let snake = key.reduce(into: "") { s, ch in s += ch.isUppercase ? "_" + String(ch) : String(ch).uppercased() }
         return (key, "VARDE_SERVE_" + snake)
@@ -131,6 +136,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         if let v = str("tokensFile") { tokensFile = v }
         if let v = str("auditLog") { auditLog = v }
         if let v = try int("storeConnections") { storeConnections = v }
+        if let v = str("publicURL") { publicURL = v }
         if let v = str("trustedProxies") { trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
@@ -148,6 +154,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         }
         if let bad = trustedProxies.first(where: { ProxyTrust.Rule($0) == nil }) {
             throw ServiceError("trustedProxies: '\(bad.prefix(60))' is not an IP address or an IPv4 CIDR block", fix: "write e.g. \"127.0.0.1\", \"::1\" or \"10.0.0.0/8\"")
+        }
+        if let u = publicURL {
+            guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil, !u.hasSuffix("/") else {
+                throw ServiceError("publicURL '\(u.prefix(80))' is not an http(s) address without a trailing slash", fix: "write e.g. \"https://beacon.example.org\" or \"https://example.org/varde\"")
+            }
         }
         guard ["dev", "test", "staging", "prod"].contains(environment) else {
             throw ServiceError("environment must be one of dev, test, staging, prod (Beacon's enum), not '\(environment)'")

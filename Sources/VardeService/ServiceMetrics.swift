@@ -15,7 +15,12 @@ public final class ServiceMetrics: Sendable {
     static let storeCacheSeconds = 5.0
     private let cachedActivity = Mutex<(at: Date, activity: StoreActivity)?>(nil)
 
-    public init() {}
+    /// The refusal and sign-in counters exist at 0 from the start, so `increase()` sees the first burst after a
+    /// restart.
+    public init() {
+        for budget in ["address", "token", "sign_in"] { _ = registry.makeCounter(name: "varde_budget_refusals_total", labels: [("budget", budget)]) }
+        _ = registry.makeCounter(name: "varde_auth_failures_total")
+    }
 
     /// A refused request: `address`, `token` or `sign_in` budget.
     func refused(budget: String) {

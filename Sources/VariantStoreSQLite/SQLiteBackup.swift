@@ -32,8 +32,8 @@ public enum SQLiteBackup {
 
     /// Puts the backup `source` in place as the store `store`: the backup is copied beside the store, opened and
     /// its aggregates verified from its calls, and only then renamed over the store (atomic on one file system).
-    /// An existing store is replaced only with `replacing`; stop `varde serve` and loads on it first (a process
-    /// that has the old store open keeps reading the old file).
+    /// An existing store is replaced only with `replacing`; writers must stop first (a process that has the old store
+    /// open keeps writing the old file). `varde serve` notices the staging copy (`/ready` 503) and the new file.
     public static func restore(from source: String, to store: String, replacing: Bool) throws(StoreError) -> StoreStats {
         guard FileManager.default.fileExists(atPath: source) else {
             throw StoreError(.invalidInput, "no backup at \(source)", fix: "name the backup file with --from")

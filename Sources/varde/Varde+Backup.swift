@@ -45,8 +45,9 @@ extension Varde {
             abstract: "Restore an SQLite store from a backup: the backup is copied, verified, then moved into place.",
             discussion: """
                 Nothing is replaced until the copy has opened and every aggregate has been recomputed from its calls. An \
-                existing store is replaced only with --force; stop 'varde serve' and loads on it first (a process that has \
-                the old store open keeps reading the old file).
+                existing store is replaced only with --force; stop loads, compactions and erasures on it first (a process \
+                that has the old store open keeps writing the old file). A running 'varde serve' may stay: its /ready is \
+                503 "restoring" meanwhile, and it reads the restored file from its next request.
                 """)
         @OptionGroup var storeOptions: StoreOptions
         @Option(name: .customLong("from"), help: ArgumentHelp("The backup file.", valueName: "file")) var source: String

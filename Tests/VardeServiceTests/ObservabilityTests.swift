@@ -29,6 +29,8 @@ struct ObservabilityTests {
         let server = try await LiveServer(store: ServiceFixture.store, config: ["requestsPerTokenPerWindow": 3, "budgetWindowSeconds": 86_400])
         let m0 = try await metrics(server)
         #expect(Self.value(m0, "varde_ready") == 1)
+        // Refusal counters exist at 0 before the first refusal (so increase() sees the first burst).
+        for series in ["varde_auth_failures_total 0", "varde_budget_refusals_total{budget=\"token\"} 0"] { #expect(m0.contains(series + "\n"), "\(series)") }
         // The store's own record, as SQLite has it.
         let stats = try SQLiteVariantStore(path: ServiceFixture.store).stats()
         #expect(Self.value(m0, "varde_store_loaded_batches_total") == Double(stats.batches))
@@ -77,6 +79,16 @@ struct ObservabilityTests {
         #expect(mine.count == 1 && mine.first?["path"]?.stringValue?.hasPrefix("/g_variants") == true && mine.first?["status"]?.stringValue == "400", "\(mine)")
         let audit = try String(contentsOfFile: server.auditPath, encoding: .utf8).split(separator: "\n").map { try JSON(parsing: Data($0.utf8)) }
         #expect(audit.contains { $0["request"]?.stringValue == id }, "the audit line carries the same request id")
+    }
+
+    @Test("behind a proxy: publicURL names the Beacon's URLs; a path without a route still carries X-Request-Id")
+    func publicURLAndUnknownPaths() async throws {
+        let server = try await LiveServer(store: ServiceFixture.store, config: ["publicURL": "https://beacon.example.org/varde"])
+        let map = try await server.call("/map")
+        let text = String(decoding: map.body, as: UTF8.self)
+        #expect(text.contains("\"https://beacon.example.org/varde/g_variants\"") && !text.contains("127.0.0.1"), "\(text.prefix(400))")
+        let missing = try await server.call("/no-such-route")
+        #expect(missing.status == 404 && (missing.headers["x-request-id"]?.count ?? 0) >= 16)
     }
 
     @Test("/ready is 503 'migrating' while the previous release's store waits to migrate, data requests 503 with Retry-After, then ready")

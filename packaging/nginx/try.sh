@@ -120,8 +120,7 @@ base=https://localhost:$nport
 # come from another loopback address). Writes headers to $tmp/h and the body to $tmp/b, prints the status.
 get() { curl -sS --max-time 20 --cacert "$tmp/tls/cert.pem" --resolve "localhost:$nport:127.0.0.1" \
           -D "$tmp/h" -o "$tmp/b" -w '%{http_code}' "$@" 2>>"$tmp/curl.log" || echo 000; }
-header() { tr -d '\r' < "$tmp/h" | awk -v name="$(echo "$1" | tr 'A-Z' 'a-z')" \
-             'BEGIN{FS=": "} tolower($1)==name {sub(/^[^:]*: /, ""); print; exit}'; }
+header() { tr -d '\r' < "$tmp/h" | awk -v name="$1" 'BEGIN{FS=": "} tolower($1)==tolower(name) {sub(/^[^:]*: /, ""); print; exit}'; }
 
 # Both processes up: /health through nginx answers once varde listens; /ready once the store is open.
 status=000
