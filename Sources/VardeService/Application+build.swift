@@ -116,7 +116,7 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
     both("/cohorts") { q, _, c, s in try beacon.collections(q, entity: "cohort", tier: c.principal.tier, store: s) }
 
     // Native API
-    let native = NativeAPI(config: state.config, genes: state.genes, suppression: state.metrics.suppression)
+    let native = NativeAPI(config: state.config, genes: state.genes, suppression: state.metrics.suppression, cache: state.metrics.selections)
     router.get("/api/v1/variants") { r, c in await handlers.native(r, c) { q, s in try native.variants(q, tier: c.principal.tier, store: s) } }
     router.get("/api/v1/variants/{id}") { r, c in
         let id = c.parameters.get("id") ?? ""

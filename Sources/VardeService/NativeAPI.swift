@@ -11,6 +11,8 @@ struct NativeAPI: Sendable {
     let genes: GeneIndex
     /// Where this service counts withheld answers (`/metrics`).
     var suppression: SuppressionTally? = nil
+    /// Recent selections, so that paging does not run the query again (``SelectionCache``).
+    var cache: SelectionCache? = nil
 
     struct Answer {
         var body: JSON
@@ -130,11 +132,15 @@ struct NativeAPI: Sendable {
     }
 
     func select(_ q: [String: String], tier: AccessTier, store: any VariantStore) throws -> Selected {
+        let key = try cache.map { _ in SelectionCache.key(q, tier: tier, generation: try store.generation()) }
+        if let key, let hit = cache?.value(key) { return hit }
         let sel = try selection(q, store: store)
         let cohort = try cohortMembers(q["cohort"], tier: tier, store: store)
         let disclosure = Disclosure(k: config.minimumCount, tier: tier, tally: suppression)
         let found = try sel.fetch(cohort?.members).filter(disclosure.shows)
-        return Selected(summary: sel.summary, assembly: try store.assembly(), found: found, withheld: try unsafe(cohort, sel), disclosure: disclosure)
+        let selected = Selected(summary: sel.summary, assembly: try store.assembly(), found: found, withheld: try unsafe(cohort, sel), disclosure: disclosure)
+        if let key { cache?.store(key, selected) }
+        return selected
     }
 
     /// The rows of `page` as this tier may see them (somatic summaries read only when a variant has tumours).

@@ -12,6 +12,8 @@ public final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     /// Counts withheld below k, by kind; given to every ``Disclosure`` of this service.
     let suppression = SuppressionTally()
+    /// The native API's and web UI's recent selections (paging reads them), with their hit and miss counts.
+    let selections = SelectionCache()
     static let storeCacheSeconds = 5.0
     private let cachedActivity = Mutex<(at: Date, activity: StoreActivity)?>(nil)
 
@@ -44,6 +46,9 @@ public final class ServiceMetrics: Sendable {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for s in samples { text += "\(name)\(s.labels) \(Self.number(s.value))\n" }
         }
+        metric("varde_selection_cache_total", "counter", "Variant selections asked for, by whether a recent one answered (paging) or the store was read.",
+               [("{result=\"hit\"}", Double(selections.hits.load(ordering: .relaxed))),
+                ("{result=\"miss\"}", Double(selections.misses.load(ordering: .relaxed)))])
         let ready = pool.readiness == .ready && !pool.restoring
         metric("varde_ready", "gauge", "1 when the store is open and answering (not migrating, not being restored).", [("", ready ? 1 : 0)])
         metric("varde_suppressed_total", "counter", "Answers where a count or a variant was withheld below the minimum count k.",

@@ -1,7 +1,4 @@
 internal import Foundation
-#if canImport(Glibc)
-internal import Glibc
-#endif
 public import VariantStore
 internal import NIOPosix
 internal import Synchronization
@@ -38,10 +35,10 @@ public final class StorePool: Sendable {
     struct FileIdentity: Equatable {
         var device: UInt64, inode: UInt64
         init?(_ path: String) {
-            var s = stat()
-            guard stat(path, &s) == 0 else { return nil }
-            device = UInt64(s.st_dev)
-            inode = UInt64(s.st_ino)
+            guard let a = try? FileManager.default.attributesOfItem(atPath: path),
+                  let device = (a[.systemNumber] as? NSNumber)?.uint64Value, let inode = (a[.systemFileNumber] as? NSNumber)?.uint64Value else { return nil }
+            self.device = device
+            self.inode = inode
         }
     }
 

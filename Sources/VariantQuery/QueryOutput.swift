@@ -46,14 +46,15 @@ public enum QueryOutput {
     }
 
     /// `conceptID`: the variant's OMOP Genomic concept, when the store's vocabulary maps it.
+    /// `mate`: a breakend's mate record (``VariantQuery/mates(of:)``).
     public static func append(_ format: Format, _ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, genotypes: [String]? = nil,
-                              somatic: SomaticSummary? = nil, to out: inout [UInt8]) {
+                              somatic: SomaticSummary? = nil, mate: VariantID? = nil, to out: inout [UInt8]) {
         switch format {
         case .tsv:
-            appendTSV(a, hgvsg: hgvsg, conceptID: conceptID, to: &out)
+            appendTSV(a, hgvsg: hgvsg, conceptID: conceptID, mate: mate, to: &out)
             if let somatic { appendSomatic(.tsv, somatic, to: &out) }
-        case .json: out += json(a, hgvsg: hgvsg, conceptID: conceptID, somatic: somatic).utf8
-        case .vcf: out += vcf(a, genotypes: genotypes, somatic: somatic).utf8
+        case .json: out += json(a, hgvsg: hgvsg, conceptID: conceptID, somatic: somatic, mate: mate).utf8
+        case .vcf: out += vcf(a, genotypes: genotypes, somatic: somatic, mate: mate).utf8
         }
     }
 
@@ -107,7 +108,9 @@ public enum QueryOutput {
         return h + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (samples.isEmpty ? "" : "\tFORMAT\t" + samples.joined(separator: "\t")) + "\n"
     }
 
-    static func vcf(_ a: VariantAggregate, genotypes: [String]?, somatic: SomaticSummary? = nil) -> String {
+    /// A breakend with a mate and no rsID is written with its variant ID in the ID column, so that its mate's
+    /// MATEID names it (VCF 4.3 §5.4).
+    static func vcf(_ a: VariantAggregate, genotypes: [String]?, somatic: SomaticSummary? = nil, mate: VariantID? = nil) -> String {
         var info = "AC=\(a.ac);AN=\(a.an)"
         if let af = a.af { info += ";AF=\(af)" }
         info += ";NHOMALT=\(a.nHomAlt);NHEMI=\(a.nHemi);TUMOURS=\(a.tumours)"
@@ -118,6 +121,7 @@ public enum QueryOutput {
         if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt), !sv.type.isEmpty {
             info += ";SVTYPE=\(sv.type)"
             if let l = sv.length, l > 0 { info += ";SVLEN=\(sv.type == "DEL" ? -l : l)" }
+            if let mate { info += ";MATEID=\(mate)" }
         }
         if let somatic {
             info += ";TUMOUR_VAF_BINS=" + somatic.vafBins.map(String.init).joined(separator: ",")
@@ -125,11 +129,12 @@ public enum QueryOutput {
             if !somatic.byDiagnosis.isEmpty { info += ";TUMOURS_BY_DIAGNOSIS=" + diagnosisText(somatic) }
         }
         let samples = genotypes.map { "\tGT\t" + $0.joined(separator: "\t") } ?? ""
-        return "\(a.contig)\t\(a.position)\t\(a.rsid ?? ".")\t\(a.ref)\t\(a.alt)\t.\t\(filter(a))\t\(info)\(samples)\n"
+        let id = a.rsid ?? (mate != nil ? a.variantID.description : ".")
+        return "\(a.contig)\t\(a.position)\t\(id)\t\(a.ref)\t\(a.alt)\t.\t\(filter(a))\t\(info)\(samples)\n"
     }
 
     /// One TSV row appended in place, as bytes: a region query prints tens of thousands.
-    static func appendTSV(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?, to s: inout [UInt8]) {
+    static func appendTSV(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?, mate: VariantID? = nil, to s: inout [UInt8]) {
         let tab: UInt8 = 9
         func field(_ v: String) { s += v.utf8; s.append(tab) }
         func field(_ v: Int) { appendDecimal(v, to: &s); s.append(tab) }
@@ -152,16 +157,17 @@ public enum QueryOutput {
         if a.consequences.isEmpty { dot() } else { field(list(a.consequences)) }
         if let conceptID { appendDecimal(conceptID, to: &s) } else { s.append(UInt8(ascii: ".")) }
         s.append(tab)
-        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) { s += svText(sv).utf8 } else { s.append(UInt8(ascii: ".")) }
+        if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) { s += svText(sv, mate: mate).utf8 } else { s.append(UInt8(ascii: ".")) }
         s.append(10)
     }
 
-    /// The TSV `SV` column: `DEL;END=…;SVLEN=…`, `BND;MATE=15:80623247`.
-    static func svText(_ sv: StructuralVariant) -> String {
+    /// The TSV `SV` column: `DEL;END=…;SVLEN=…`, `BND;MATE=15:80623247;MATEID=15-80623246-A-[2:3000[A`.
+    static func svText(_ sv: StructuralVariant, mate: VariantID? = nil) -> String {
         var t = sv.type.isEmpty ? "SV" : sv.type
         if sv.type != "BND" { t += ";END=\(sv.end)" }
         if let l = sv.length, l > 0 { t += ";SVLEN=\(sv.type == "DEL" ? -l : l)" }
         if let m = sv.mate { t += ";MATE=\(m)" }
+        if let mate { t += ";MATEID=\(mate)" }
         return t
     }
 
@@ -176,14 +182,14 @@ public enum QueryOutput {
     }
 
     /// One JSON object: the fields of ``jsonObject(_:hgvsg:)``, keys sorted.
-    static func json(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?, somatic: SomaticSummary? = nil) -> String {
-        var o = jsonObject(a, hgvsg: hgvsg, conceptID: conceptID)
+    static func json(_ a: VariantAggregate, hgvsg: String?, conceptID: Int?, somatic: SomaticSummary? = nil, mate: VariantID? = nil) -> String {
+        var o = jsonObject(a, hgvsg: hgvsg, conceptID: conceptID, mate: mate)
         if let somatic { o["somatic"] = somaticObject(somatic) }
         let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    static func jsonObject(_ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil) -> [String: Any] {
+    static func jsonObject(_ a: VariantAggregate, hgvsg: String?, conceptID: Int? = nil, mate: VariantID? = nil) -> [String: Any] {
         var o: [String: Any] = ["chrom": a.contig, "pos": a.position, "id": a.rsid ?? NSNull(), "ref": a.ref, "alt": a.alt,
                                 "variantId": a.variantID.description, "ac": a.ac, "an": a.an, "af": a.af ?? NSNull(),
                                 "nhomalt": a.nHomAlt, "nhemi": a.nHemi, "tumours": a.tumours, "hgvsg": hgvsg ?? NSNull(),
@@ -191,7 +197,8 @@ public enum QueryOutput {
                                 "omopConceptId": conceptID ?? NSNull()]
         if let c = a.cohort { o["cohort"] = ["ac": c.ac, "an": c.an, "af": c.af ?? NSNull(), "nhomalt": c.nHomAlt] as [String: Any] }
         if let sv = StructuralVariant(position: a.position, end: a.end, alt: a.alt) {
-            o["sv"] = ["type": sv.type, "end": sv.end, "length": sv.length ?? NSNull(), "mate": sv.mate ?? NSNull()] as [String: Any]
+            o["sv"] = ["type": sv.type, "end": sv.end, "length": sv.length ?? NSNull(), "mate": sv.mate ?? NSNull(),
+                       "mateId": mate?.description ?? NSNull()] as [String: Any]
         }
         return o
     }

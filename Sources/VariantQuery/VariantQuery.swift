@@ -102,6 +102,41 @@ public final class VariantQuery {
         return filters == Filters() ? rows : rows.filter(filters.admits)
     }
 
+    /// How far a breakend's ALT may place its mate from the mate record's POS: callers write the ALT's position
+    /// anywhere in the mate's confidence interval (Manta: POS + 0…HOMLEN), which stays well inside this.
+    public static let mateWindow = 1_000
+
+    /// Each breakend row's mate record in the store, the pair a caller links with MATEID: the breakend near the
+    /// locus this row's ALT names (within ``mateWindow``) whose own ALT names this row's contig, nearest to this
+    /// row's position. The store keeps no MATEID, so the pair is read back from the two ALTs, as bracket notation
+    /// defines it (VCF 4.3 §5.4).
+    public func mates(of rows: [VariantAggregate]) throws -> [VariantID: VariantID] {
+        var out: [VariantID: VariantID] = [:]
+        var near: [Region: [VariantAggregate]] = [:]
+        for a in rows {
+            guard let locus = StructuralVariant(position: a.position, end: a.end, alt: a.alt)?.mate,
+                  let colon = locus.lastIndex(of: ":"), let pos = Int(locus[locus.index(after: colon)...]) else { continue }
+            let region = Region(contig: String(locus[..<colon]), start: max(1, pos - Self.mateWindow), end: pos + Self.mateWindow)
+            if near[region] == nil { near[region] = (try? store.aggregates(in: region, cohort: nil)) ?? [] }
+            var best: (distance: Int, id: VariantID)?
+            for m in near[region]! where m.variantID != a.variantID {
+                guard let back = StructuralVariant(position: m.position, end: m.end, alt: m.alt)?.mate,
+                      let c = back.lastIndex(of: ":"), let backPos = Int(back[back.index(after: c)...]),
+                      Self.sameContig(String(back[..<c]), a.contig), abs(backPos - a.position) <= Self.mateWindow else { continue }
+                let distance = abs(backPos - a.position) + abs(m.position - pos)
+                if best == nil || distance < best!.distance { best = (distance, m.variantID) }
+            }
+            if let best { out[a.variantID] = best.id }
+        }
+        return out
+    }
+
+    /// `chr7` and `7` name one contig (the store accepts either).
+    static func sameContig(_ a: String, _ b: String) -> Bool {
+        func bare(_ s: String) -> Substring { s.lowercased().hasPrefix("chr") ? s.dropFirst(3) : Substring(s) }
+        return bare(a) == bare(b)
+    }
+
     func exactly(_ ids: [VariantID], cohort: Set<UInt32>?) throws -> [VariantAggregate] {
         var rows: [VariantAggregate] = []
         for id in ids {

@@ -49,6 +49,9 @@ public protocol VariantReading: AnyObject, Sendable {
     func stats() throws -> StoreStats
     /// Loads, compactions and erasures so far (monitoring).
     func activity() throws -> StoreActivity
+    /// A value that changes whenever an answer could: a batch committed, an erasure, a compaction, a cohort saved
+    /// or deleted. The service keys its cache of query results on it (one small query).
+    func generation() throws -> String
     func samples() throws -> [SampleRecord]
 
     /// Runs `body`'s reads against one snapshot of the store: a batch committed meanwhile is seen by all of them

@@ -602,6 +602,17 @@ public final class SQLVariantStore: VariantStore, @unchecked Sendable {
             compactionPending: try automaticCompactionPending(CompactionPolicy()))
     }
 
+    public func generation() throws -> String {
+        let s = try db.statement("""
+            SELECT (SELECT coalesce(max(batch_id), 0) FROM batch), (SELECT coalesce(max(audit_id), 0) FROM audit),
+                   (SELECT count(*) FROM cohort), (SELECT coalesce(max(created_at), '') FROM cohort),
+                   (SELECT count(*) FROM sample WHERE active = 1)
+            """)
+        defer { s.reset() }
+        guard try s.step() else { return "" }
+        return "\(s.int(0)):\(s.int(1)):\(s.int(2)):\(s.text(3) ?? ""):\(s.int(4))"
+    }
+
     public func samples() throws -> [SampleRecord] {
         let s = try db.statement("""
             SELECT s.ordinal, s.name, s.batch_id, s.role, s.counted, b.loaded_at, p.pseudonym

@@ -91,6 +91,8 @@ extension Varde {
                                               somatic: somatic).utf8
                 // --origin somatic: each row's tumours by VAF and by diagnosis.
                 let summaries = somatic ? try SomaticSummaries.summaries(rows, store: query.store) : []
+                // Breakend pairs, joined back from their ALTs (what MATEID linked in the file).
+                let mates = try query.mates(of: rows)
                 var gts: [[String]] = []
                 let concepts = try QueryConcepts(store: query.store, assembly: query.assembly, reference: fasta)
                 if fasta == nil, concepts.mapper == nil, !genotypes, !somatic {
@@ -100,7 +102,7 @@ extension Varde {
                     second.reserveCapacity(1 << 20)
                     func formatRows(_ part: ArraySlice<VariantAggregate>, _ buffer: inout [UInt8]) {
                         let hgvsg = query.hgvsgDescriber()
-                        for a in part { QueryOutput.append(format, a, hgvsg: format == .vcf ? nil : hgvsg(a), to: &buffer) }
+                        for a in part { QueryOutput.append(format, a, hgvsg: format == .vcf ? nil : hgvsg(a), mate: mates[a.variantID], to: &buffer) }
                     }
                     for start in stride(from: 0, to: rows.count, by: 16_384) {
                         let end = min(rows.count, start + 16_384), middle = (start + end) / 2
@@ -117,7 +119,8 @@ extension Varde {
                         }
                         let hgvsg = format == .vcf ? nil : query.hgvsg(a)
                         QueryOutput.append(format, a, hgvsg: hgvsg, conceptID: format == .vcf ? nil : try concepts.conceptID(a, hgvsg: hgvsg),
-                                           genotypes: genotypes ? gts[i % 1000] : nil, somatic: somatic ? summaries[i] : nil, to: &out)
+                                           genotypes: genotypes ? gts[i % 1000] : nil, somatic: somatic ? summaries[i] : nil,
+                                           mate: mates[a.variantID], to: &out)
                         if out.count > 1 << 19 { try writeStandardOutput(out); out.removeAll(keepingCapacity: true) }
                     }
                 }

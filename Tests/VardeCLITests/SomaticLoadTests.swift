@@ -202,20 +202,29 @@ struct SomaticLoadTests {
         let table = try Shell.run(["bash", "-c", "bcftools query -f '%CHROM\\t%POS\\t%ID\\t%INFO/MATEID\\t%ALT\\t%INFO/CIPOS\\n' '\(path)'"]).stdout
         // Manta writes a breakend's POS at the left end of its homology and the ALT's mate position inside the
         // mate's confidence interval (CIPOS=0,2 with HOMLEN=2): the ALT names the mate record's POS + 0…2.
-        var locus: [String: (contig: String, pos: Int, ci: ClosedRange<Int>)] = [:], mateOf: [String: String] = [:]
+        var locus: [String: (contig: String, pos: Int, ci: ClosedRange<Int>, alt: String)] = [:], mateOf: [String: String] = [:]
         for line in table.split(separator: "\n") {
             let f = line.split(separator: "\t").map(String.init)
             let ci = f[5].split(separator: ",").compactMap { Int($0) }
-            locus[f[2]] = (f[0], Int(f[1])!, ci.count == 2 ? ci[0]...ci[1] : 0...0)
+            locus[f[2]] = (f[0], Int(f[1])!, ci.count == 2 ? ci[0]...ci[1] : 0...0, f[4])
             if f[3] != "." { mateOf["\(f[0]):\(f[1]):\(f[4])"] = f[3] }
         }
         #expect(mateOf.count >= 6, "pairs in the file: \(mateOf.count)")
         let contigs = Set(locus.values.map(\.contig)).sorted()
-        var checked = 0, carried = 0
-        for contig in contigs {
-            let q = try varde(["query", "--store", store, "--region", contig, "--format", "json"])
-            for line in q.stdout.split(separator: "\n") {
-                let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        var checked = 0, carried = 0, joined = 0
+        let rows = try contigs.flatMap { contig in
+            try varde(["query", "--store", store, "--region", contig, "--format", "json"]).stdout.split(separator: "\n")
+                .map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        }
+        // The stored variant ID of each record of the file, by its ID there.
+        var storedID: [String: String] = [:]
+        for o in rows {
+            for (id, l) in locus where l.contig == "\(o["chrom"]!)" && l.pos == o["pos"] as? Int && l.alt == o["alt"] as? String {
+                storedID[id] = o["variantId"] as? String
+            }
+        }
+        do {
+            for o in rows {
                 let here = "\(o["chrom"]!):\(o["pos"]!)"
                 if (o["tumours"] as? Int ?? 0) > 0 { carried += 1 }
                 #expect(o["ac"] as? Int == 0, "\(here): a somatic breakend entered AC")
@@ -225,10 +234,16 @@ struct SomaticLoadTests {
                 #expect(mate?.first.map(String.init) == expected.contig, "\(here): mate \(sv["mate"] ?? "none"), MATEID \(mateID) is on \(expected.contig)")
                 let offset = (mate?.last.flatMap { Int($0) } ?? -1_000_000) - expected.pos
                 #expect(expected.ci.contains(offset), "\(here): mate \(sv["mate"] ?? "none"), MATEID \(mateID) at \(expected.pos) CIPOS \(expected.ci)")
+                // The pair joined back in the output: mateId is the stored ID of the record MATEID names.
+                if let want = storedID[mateID] {
+                    #expect(sv["mateId"] as? String == want, "\(here): mateId \(sv["mateId"] ?? "none"), MATEID \(mateID) is \(want)")
+                    joined += 1
+                }
                 checked += 1
             }
         }
         #expect(checked == mateOf.filter { locus[$0.value] != nil }.count, "every paired breakend checked: \(checked)")
+        #expect(joined == checked, "every pair whose mate is stored is joined: \(joined) of \(checked)")
         #expect(carried > 0)
     }
 
