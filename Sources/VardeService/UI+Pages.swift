@@ -16,6 +16,8 @@ struct ViewState: Sendable, Equatable {
     var sort = "position"
     var descending = false
     var offset = 0
+    /// `view=protein`: the gene page draws residues (a lollipop) instead of genomic positions.
+    var protein = false
 
     static let sorts = ["position", "af", "ac", "tumours", "cohortaf"]
 
@@ -44,6 +46,10 @@ struct ViewState: Sendable, Equatable {
             guard Self.sorts.contains(s) else { throw BadRequest("sort is one of \(Self.sorts.joined(separator: ", ")) (a leading - for descending)") }
             sort = s
         }
+        if let v = q["view"], !v.isEmpty {
+            guard v == "protein" || v == "genome" else { throw BadRequest("view is genome or protein, not '\(v.prefix(20))'") }
+            protein = v == "protein"
+        }
         if let o = q["offset"], !o.isEmpty {
             guard let v = Int(o), v >= 0, v <= BeaconRequest.maxPaging else { throw BadRequest("offset must be a whole number from 0 to \(BeaconRequest.maxPaging)") }
             offset = v
@@ -51,8 +57,9 @@ struct ViewState: Sendable, Equatable {
     }
 
     /// The query string for this state (defaults left out), starting with `?` unless empty.
-    func query(offset: Int? = nil, sort: String? = nil) -> String {
+    func query(offset: Int? = nil, sort: String? = nil, protein: Bool? = nil) -> String {
         var parts: [String] = []
+        if protein ?? self.protein { parts.append("view=protein") }
         if let c = cohort { parts.append("cohort=" + UI.path(c)) }
         if origin != "all" { parts.append("origin=" + origin) }
         if classes != Set(UIPlot.Category.allCases) {
@@ -159,7 +166,14 @@ extension UI {
             UIPlot.Mark(id: item.id, position: item.position, af: view.cohort == nil ? item.af : item.cohortAF, germline: item.germline, tumours: item.tumours,
                         category: item.category, title: Self.markTitle(item, k: k, cohort: view.cohort), href: "/ui/variant/" + Self.path(item.id) + ViewState.keep(q))
         }
-        let svg = UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN, legend: plotOnly)
+        // The protein view: a gene's variants whose annotation names a residue (HGVSp) on the gene's best-covered
+        // transcript. Offered when the page holds any coding change.
+        var gene: String? = nil
+        if case let .gene(symbol) = locus { gene = symbol }
+        let coding = gene != nil && shown.contains { $0.category != .other }
+        let protein = view.protein && coding ? try proteinPins(shown, gene: heading, q: q, k: k, store: store) : nil
+        let svg = protein.map { UIPlot.lollipop($0.pins, length: $0.length, label: "\(heading) \($0.transcript)", legend: plotOnly) }
+            ?? UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN, legend: plotOnly)
         if plotOnly { return Body(html: svg, results: shown.count, summary: selected.summary, title: heading) }
         let sortLinks: [[String: Any]] = [("Variant", "position"), ("AC", "ac"), ("AF", "af"), ("Tumours", "tumours")]
             .map { label, key in sortHeader(label, key, view, path) }
@@ -184,10 +198,45 @@ extension UI {
             "prev": view.offset > 0 ? path + view.query(offset: max(0, view.offset - Self.pageSize)) : "",
             "next": view.offset + page.count < shown.count ? path + view.query(offset: view.offset + Self.pageSize) : "",
             "csvHref": "/ui/download?" + downloadQuery, "svgHref": path + "/plot.svg" + view.query(offset: 0),
-            "dense": shown.count > UIPlot.densityThreshold, "k": k, "masked": tier < .controlled,
+            "dense": protein == nil && shown.count > UIPlot.densityThreshold, "k": k, "masked": tier < .controlled,
+            "coding": coding, "proteinView": protein != nil,
+            "genomeHref": path + view.query(offset: 0, protein: false), "proteinHref": path + view.query(offset: 0, protein: true),
+            "transcript": protein?.transcript ?? "", "residues": protein?.pins.count ?? 0, "lengthNote": protein?.lengthNote ?? "",
             "tierLabel": tier.name,
         ]
         return Body(html: render("locus", context), results: shown.count, summary: selected.summary, title: heading)
+    }
+
+    /// The protein view's pins: for each shown variant, its annotation on the transcript of `gene` that most of
+    /// them are annotated on with an HGVSp; the residue axis runs to the last residue named (the store holds no
+    /// protein lengths, so the note says so).
+    func proteinPins(_ items: [UIItem], gene: String, q: [String: String], k: Int, store: any VariantStore)
+        throws -> (pins: [UIPlot.Pin], length: Int, transcript: String, lengthNote: String) {
+        var changes: [(item: UIItem, transcript: String, position: Int, change: String)] = []
+        for item in items where item.category != .other {
+            let id = try VariantID(parsing: item.id)
+            for a in try store.annotations(of: id) where a.gene?.uppercased() == gene.uppercased() {
+                guard let p = a.hgvsp.flatMap(UIPlot.residue(hgvsp:)) else { continue }
+                changes.append((item, a.transcript ?? "", p.position, p.change))
+            }
+        }
+        let byTranscript = Dictionary(grouping: changes, by: \.transcript)
+        guard let best = byTranscript.max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) }) else {
+            return ([], 1, "", "No variant here has a protein change (HGVSp) in its annotation.")
+        }
+        var pins: [UIPlot.Pin] = []
+        for (residue, here) in Dictionary(grouping: best.value, by: \.position) {
+            let unique = Dictionary(here.map { ($0.item.id, $0) }, uniquingKeysWith: { a, _ in a }).values.sorted { $0.item.id < $1.item.id }
+            let germline = unique.filter { $0.item.germline && ($0.item.ac ?? 1) > 0 }.count
+            let tumours = unique.reduce(0) { $0 + $1.item.tumours }
+            let classes = Dictionary(grouping: unique, by: \.item.category).max { ($0.value.count, $1.key.rawValue) < ($1.value.count, $0.key.rawValue) }?.key ?? .other
+            let changesText = unique.map { "p.\($0.change)" }.joined(separator: ", ")
+            let title = "\(changesText): \(germline) germline variant\(germline == 1 ? "" : "s")" + (tumours > 0 ? ", \(tumours) tumour\(tumours == 1 ? "" : "s")" : "")
+            pins.append(UIPlot.Pin(residue: residue, germline: germline, tumours: tumours, category: classes, title: title,
+                                   href: "/ui/variant/" + Self.path(unique[0].item.id) + ViewState.keep(q)))
+        }
+        let last = pins.map(\.residue).max() ?? 1
+        return (pins, last, best.key, "Residues 1–\(UIPlot.grouped(last)): the store holds no protein lengths, so the axis ends at the last residue changed.")
     }
 
     func sortHeader(_ label: String, _ key: String, _ view: ViewState, _ path: String) -> [String: Any] {

@@ -192,6 +192,82 @@ enum UIPlot {
         return svg
     }
 
+    /// One residue of the protein view: how many germline variants change it, how many tumours carry a change there,
+    /// the most common class among them (colour and shape), and the page its pin links to.
+    struct Pin: Sendable {
+        var residue: Int
+        var germline: Int
+        var tumours: Int
+        var category: Category
+        var title: String
+        var href: String
+    }
+
+    /// The protein view (a lollipop, as cBioPortal's mutation mapper and ProteinPaint draw it): residues 1…`length`
+    /// along the axis, a pin per changed residue, germline above (height by the number of variants there), somatic
+    /// below (by tumours), the head's colour and shape the most common class. No domain track: the store has none.
+    static func lollipop(_ pins: [Pin], length: Int, label: String, legend: Bool = false) -> String {
+        let plotWidth = width - left - right
+        let length = max(1, length)
+        func x(_ r: Int) -> Double { left + Double(min(max(r, 1), length) - 1) / Double(max(1, length - 1)) * plotWidth }
+        let maxGermline = max(1, pins.map(\.germline).max() ?? 1), maxTumours = max(1, pins.map(\.tumours).max() ?? 1)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"track\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"group\" aria-labelledby=\"track-title\">"
+        svg += "<title id=\"track-title\">\(escape(label)): \(pins.count) changed residues along 1–\(grouped(length))</title>"
+        svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
+        svg += "<rect x=\"\(number(left))\" y=\"\(number(axisY - 6))\" width=\"\(number(plotWidth))\" height=\"12\" rx=\"3\" fill=\"#d9dee5\" stroke=\"#8a96a3\" stroke-width=\"0.6\"/>"
+        for i in 0...5 {
+            let r = 1 + Int(Double(length - 1) * Double(i) / 5)
+            let tx = x(r)
+            svg += "<line x1=\"\(number(tx))\" x2=\"\(number(tx))\" y1=\"\(number(axisY + 6))\" y2=\"\(number(axisY + 10))\" stroke=\"#4a5561\"/>"
+            svg += "<text x=\"\(number(tx))\" y=\"\(number(height - 4))\" font-size=\"11\" fill=\"#2b333b\" text-anchor=\"\(i == 0 ? "start" : i == 5 ? "end" : "middle")\">\(grouped(r))</text>"
+        }
+        svg += "<text x=\"4\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">germline (variants)</text>"
+        svg += "<text x=\"4\" y=\"\(number(axisY + 26))\" font-size=\"11\" fill=\"#2b333b\">somatic (tumours)</text>"
+        if pins.isEmpty {
+            svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(axisY - 40))\" font-size=\"12\" fill=\"#4a5561\" text-anchor=\"middle\">no protein changes here</text>"
+        }
+        if !pins.contains(where: { $0.tumours > 0 }) {
+            svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(axisY + 60))\" font-size=\"12\" fill=\"#4a5561\" text-anchor=\"middle\">no somatic calls here</text>"
+        }
+        let tabOut = pins.count > 200 ? " tabindex=\"-1\"" : ""
+        for p in pins.sorted(by: { $0.residue < $1.residue }) {
+            let px = x(p.residue)
+            var parts = ""
+            if p.germline > 0 {
+                let y = axisY - 6 - 20 - 100 * Double(p.germline) / Double(maxGermline)
+                parts += "<line x1=\"\(number(px))\" x2=\"\(number(px))\" y1=\"\(number(axisY - 6))\" y2=\"\(number(y))\" stroke=\"#8a96a3\" stroke-width=\"1\"/>"
+                parts += shape(p.category, x: px, y: y, r: 5, filled: true)
+            }
+            if p.tumours > 0 {
+                let y = axisY + 6 + 16 + 70 * Double(p.tumours) / Double(maxTumours)
+                parts += "<line x1=\"\(number(px))\" x2=\"\(number(px))\" y1=\"\(number(axisY + 6))\" y2=\"\(number(y))\" stroke=\"#c9a7bb\" stroke-width=\"1\"/>"
+                parts += "<circle cx=\"\(number(px))\" cy=\"\(number(y))\" r=\"5\" fill=\"#CC79A7\" stroke=\"#222\" stroke-width=\"0.6\"/>"
+            }
+            svg += "<a class=\"mark pin\" href=\"\(escape(p.href))\" data-residue=\"\(p.residue)\"\(tabOut)><title>\(escape(p.title))</title>\(parts)</a>"
+        }
+        if legend {
+            var lx = width - right - 4
+            for c in Category.allCases.reversed() {
+                lx -= Double(c.label.count) * 6.6 + 26
+                svg += shape(c, x: lx + 6, y: 10, r: 4.5, filled: true)
+                svg += "<text x=\"\(number(lx + 14))\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">\(escape(c.label))</text>"
+            }
+        }
+        return svg + "</svg>"
+    }
+
+    /// The residue an HGVS protein description changes first (`p.Val600Glu`, `ENSP…:p.(Gly12Cys)`, `p.R175H`,
+    /// `p.Glu746_Ala750del`, `p.Lys12fs`), and the description after `p.`; nil for `p.=`, `p.?` and non-protein text.
+    static func residue(hgvsp: String) -> (position: Int, change: String)? {
+        guard let range = hgvsp.range(of: "p.") else { return nil }
+        var change = Substring(hgvsp[range.upperBound...])
+        if change.hasPrefix("("), change.hasSuffix(")") { change = change.dropFirst().dropLast() }
+        let letters = change.prefix { $0.isLetter || $0 == "*" }
+        let digits = change.dropFirst(letters.count).prefix { $0.isNumber }
+        guard !letters.isEmpty, letters.count <= 3, let position = Int(digits), position > 0 else { return nil }
+        return (position, String(change))
+    }
+
     static func afY(_ af: Double, minLog: Double) -> Double {
         guard af > 0 else { return axisY - 14 }
         let level = max(0, min(1, (log10(af) - minLog) / -minLog))

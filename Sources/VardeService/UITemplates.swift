@@ -102,9 +102,11 @@ enum UITemplates {
     <input type="hidden" name="sort" value="{{sort}}">
     <button type="submit">Apply</button>
     </form>
+    {{#coding}}<nav class="views" aria-label="Plot"><a href="{{genomeHref}}"{{^proteinView}} aria-current="page"{{/proteinView}}>Genome</a> · <a href="{{proteinHref}}"{{#proteinView}} aria-current="page"{{/proteinView}}>Protein</a></nav>{{/coding}}
     <figure class="plot">
     {{{svg}}}
-    <figcaption>Germline variants above the axis (height and size by {{#cohortPicked}}cohort {{/cohortPicked}}allele frequency, log scale; hollow where the frequency is withheld; on the baseline when AF is 0), somatic below (by tumour count). Colour and shape give the consequence. Select a mark for its variant page.{{#dense}} Too many variants to draw one by one: counts per bin.{{/dense}}</figcaption>
+    {{#proteinView}}<figcaption>Residues of {{transcript}} ({{residues}} changed): germline above the axis (height by the number of variants changing the residue), somatic below (by tumours). Colour and shape give the most common consequence there. {{lengthNote}} Select a pin for its variant page.</figcaption>{{/proteinView}}
+    {{^proteinView}}<figcaption>Germline variants above the axis (height and size by {{#cohortPicked}}cohort {{/cohortPicked}}allele frequency, log scale; hollow where the frequency is withheld; on the baseline when AF is 0), somatic below (by tumour count). Colour and shape give the consequence. Select a mark for its variant page.{{#dense}} Too many variants to draw one by one: counts per bin.{{/dense}}</figcaption>{{/proteinView}}
     </figure>
     <p class="count" id="count" data-total="{{total}}">{{^empty}}Showing {{from}}–{{to}} of {{total}} variants{{/empty}}{{#empty}}No variants{{/empty}}{{#filteredOut}} ({{all}} before filters){{/filteredOut}}.{{#masked}} Variants carried by fewer than {{k}} alleles and {{k}} tumours are not shown at the {{tierLabel}} tier.{{/masked}}</p>
     <p class="actions"><a href="{{csvHref}}" download>Download CSV ({{total}} rows)</a> · <a href="{{svgHref}}" download>Plot as SVG</a></p>
