@@ -3,7 +3,7 @@
 # SQLite variant store (one batch each), and query it.
 #
 # The first run's cost is the cold release build: a fresh clone's first run took 9 m 50 s on 2 cores, nearly all of
-# it building (docs/operations.md, "First run"). With a varde already installed (the Debian package, scripts/build-deb.sh), skip it:
+# it building (docs/operations.md, "Release binary and first run"). With a varde already installed (the Debian package, scripts/build-deb.sh), skip it:
 #   VARDE_BIN=/usr/bin/varde scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

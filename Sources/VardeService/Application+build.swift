@@ -17,7 +17,7 @@ public struct ServiceState: Sendable {
     public let budget: QueryBudget
     public let audit: AuditLog?
     public let genes: GeneIndex
-    public let metrics = ServiceMetrics()
+    public let metrics: ServiceMetrics
 
     public init(config: ServiceConfiguration, pool: StorePool, tokens: TokenStore, audit: AuditLog?, genes: GeneIndex) {
         self.config = config
@@ -26,6 +26,7 @@ public struct ServiceState: Sendable {
         self.budget = QueryBudget(windowSeconds: config.budgetWindowSeconds)
         self.audit = audit
         self.genes = genes
+        metrics = ServiceMetrics(selectionCacheEntries: config.selectionCacheEntries)
     }
 
     /// Reads the tokens file, opens the audit log named in `config`, and starts opening the store's connections in
@@ -116,7 +117,7 @@ public func buildRouter(state: ServiceState, baseURL: String = "") -> Router<Var
     both("/cohorts") { q, _, c, s in try beacon.collections(q, entity: "cohort", tier: c.principal.tier, store: s) }
 
     // Native API
-    let native = NativeAPI(config: state.config, genes: state.genes, suppression: state.metrics.suppression, cache: state.metrics.selections)
+    let native = NativeAPI(config: state.config, genes: state.genes, suppression: state.metrics.suppression, cache: state.config.selectionCacheEntries > 0 ? state.metrics.selections : nil)
     router.get("/api/v1/variants") { r, c in await handlers.native(r, c) { q, s in try native.variants(q, tier: c.principal.tier, store: s) } }
     router.get("/api/v1/variants/{id}") { r, c in
         let id = c.parameters.get("id") ?? ""

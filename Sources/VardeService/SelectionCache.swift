@@ -7,9 +7,9 @@ import VariantStore
 /// running the whole query, and its cohort guard, again for each page. An entry is keyed by the tier, the selector
 /// and cohort, and the store's ``VariantReading/generation()``: a new batch, an erasure, a compaction or a cohort
 /// change makes every older entry unreachable, so a page never mixes two states of the store. Entries live
-/// ``lifetime`` seconds; at most ``capacity`` are kept, and a selection of more than ``largest`` variants is not kept.
+/// ``lifetime`` seconds; at most `capacity` (`selectionCacheEntries`) are kept, and a selection of more than ``largest`` variants is not kept.
 final class SelectionCache: Sendable {
-    static let capacity = 16
+    let capacity: Int
     static let largest = 50_000
     static let lifetime: TimeInterval = 120
 
@@ -17,6 +17,8 @@ final class SelectionCache: Sendable {
     private let entries = Mutex<[Entry]>([])
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
+
+    init(capacity: Int) { self.capacity = capacity }
 
     /// What a selection depends on: the tier, the selector, the cohort, and the store's state.
     static func key(_ q: [String: String], tier: AccessTier, generation: String) -> String {
@@ -39,7 +41,7 @@ final class SelectionCache: Sendable {
         entries.withLock { list in
             list.removeAll { $0.key == key }
             list.append(Entry(key: key, at: Date(), value: value))
-            if list.count > Self.capacity { list.removeFirst(list.count - Self.capacity) }
+            if list.count > capacity { list.removeFirst(list.count - capacity) }
         }
     }
 }

@@ -40,6 +40,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     /// The address clients reach the service at (behind a reverse proxy, e.g. `https://beacon.regionh.dk`): the
     /// Beacon's `/map` URLs and `sourceReference`s are built on it. nil: `http://HOST:PORT` of `--host`/`--port`.
     public var publicURL: String?
+    /// Recent selections kept so that paging reads memory (``SelectionCache``); 0 turns the cache off.
+    public var selectionCacheEntries = 16
 
     public init() {}
 
@@ -47,7 +49,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         case beaconId, beaconName, organizationId, organizationName, environment, minimumCount, minimumCohortSize,
              maxRegionBases, maxPageSize, requestsPerTokenPerWindow, requestsPerAddressPerWindow, budgetWindowSeconds,
              authFailuresPerAddressPerWindow, idleTimeoutSeconds, headerTimeoutSeconds, tokensFile, auditLog, storeConnections, trustedProxies,
-             publicURL
+             publicURL, selectionCacheEntries
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +75,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         storeConnections = try c.decodeIfPresent(Int.self, forKey: .storeConnections) ?? d.storeConnections
         trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies) ?? d.trustedProxies
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+        selectionCacheEntries = try c.decodeIfPresent(Int.self, forKey: .selectionCacheEntries) ?? d.selectionCacheEntries
     }
 
     /// Reads `path` (JSON; unknown keys are refused so a typo is not silently ignored), then applies the environment.
@@ -105,7 +108,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         "beaconId", "beaconName", "organizationId", "organizationName", "environment", "minimumCount",
         "minimumCohortSize", "maxRegionBases", "maxPageSize", "requestsPerTokenPerWindow",
         "requestsPerAddressPerWindow", "budgetWindowSeconds", "authFailuresPerAddressPerWindow",
-        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections", "trustedProxies", "publicURL",
+        "idleTimeoutSeconds", "headerTimeoutSeconds", "tokensFile", "auditLog", "storeConnections", "trustedProxies", "publicURL", "selectionCacheEntries",
     ].map { key in
         let snake = key.reduce(into: "") { s, ch in s += ch.isUppercase ? "_" + String(ch) : String(ch).uppercased() }
         return (key, "VARDE_SERVE_" + snake)
@@ -137,6 +140,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         if let v = str("auditLog") { auditLog = v }
         if let v = try int("storeConnections") { storeConnections = v }
         if let v = str("publicURL") { publicURL = v }
+        if let v = try int("selectionCacheEntries") { selectionCacheEntries = v }
         if let v = str("trustedProxies") { trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
@@ -149,8 +153,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         }
         // Ranges keep every product and sum of them far from overflow.
         guard maxRegionBases <= Region.maxPosition, maxPageSize <= 10_000, minimumCount <= 1_000_000, minimumCohortSize <= 1_000_000,
-              budgetWindowSeconds <= 86_400, idleTimeoutSeconds <= 86_400, headerTimeoutSeconds <= 86_400, storeConnections <= 256 else {
-            throw ServiceError("a setting is out of range: maxRegionBases at most \(Region.maxPosition), maxPageSize at most 10000, minimumCount and minimumCohortSize at most 1000000, windows and timeouts at most 86400 s, storeConnections at most 256")
+              budgetWindowSeconds <= 86_400, idleTimeoutSeconds <= 86_400, headerTimeoutSeconds <= 86_400, storeConnections <= 256,
+              (0...1_000).contains(selectionCacheEntries) else {
+            throw ServiceError("a setting is out of range: maxRegionBases at most \(Region.maxPosition), maxPageSize at most 10000, minimumCount and minimumCohortSize at most 1000000, windows and timeouts at most 86400 s, storeConnections at most 256, selectionCacheEntries 0 to 1000")
         }
         if let bad = trustedProxies.first(where: { ProxyTrust.Rule($0) == nil }) {
             throw ServiceError("trustedProxies: '\(bad.prefix(60))' is not an IP address or an IPv4 CIDR block", fix: "write e.g. \"127.0.0.1\", \"::1\" or \"10.0.0.0/8\"")

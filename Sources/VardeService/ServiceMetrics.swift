@@ -13,13 +13,14 @@ public final class ServiceMetrics: Sendable {
     /// Counts withheld below k, by kind; given to every ``Disclosure`` of this service.
     let suppression = SuppressionTally()
     /// The native API's and web UI's recent selections (paging reads them), with their hit and miss counts.
-    let selections = SelectionCache()
+    let selections: SelectionCache
     static let storeCacheSeconds = 5.0
     private let cachedActivity = Mutex<(at: Date, activity: StoreActivity)?>(nil)
 
     /// The refusal and sign-in counters exist at 0 from the start, so `increase()` sees the first burst after a
-    /// restart.
-    public init() {
+    /// restart. `selectionCacheEntries`: how many recent selections paging may read (0: none).
+    public init(selectionCacheEntries: Int = 16) {
+        selections = SelectionCache(capacity: selectionCacheEntries)
         for budget in ["address", "token", "sign_in"] { _ = registry.makeCounter(name: "varde_budget_refusals_total", labels: [("budget", budget)]) }
         _ = registry.makeCounter(name: "varde_auth_failures_total")
     }

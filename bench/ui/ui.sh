@@ -26,9 +26,13 @@ printf '#SYMBOL\tENTREZ\tCHROM\tSTART\tEND\tSTRAND\nBENCHG1\t0\t22\t20000000\t21
 token=bench-token-$RANDOM$RANDOM
 digest=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 printf '[{"name": "bench", "sha256": "%s", "role": "controlled"}]\n' "$digest" > "$tmp/tokens.json"
-printf '{"tokensFile": "%s", "requestsPerTokenPerWindow": 100000000, "requestsPerAddressPerWindow": 100000000}\n' "$tmp/tokens.json" > "$tmp/config.json"
+# SELECTION_CACHE=0: every page view runs the query (the first view of a page); the default 16 lets repeated views
+# of one selection read memory, as paging does.
+printf '{"tokensFile": "%s", "requestsPerTokenPerWindow": 100000000, "requestsPerAddressPerWindow": 100000000, "selectionCacheEntries": %d}\n' "$tmp/tokens.json" "${SELECTION_CACHE:-16}" > "$tmp/config.json"
 VARDE_REFERENCE=$tmp/ref "$varde" serve --store "$tmp/store.db" --config "$tmp/config.json" --port "$port" --log-level warning 2>"$tmp/serve.log" &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-echo "{\"binary\": \"$varde\", \"sites\": $sites, \"samples\": $samples, \"cores\": $(nproc), \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+echo "{\"binary\": \"$varde\", \"selection_cache\": ${SELECTION_CACHE:-16}, \"sites\": $sites, \"samples\": $samples, \"cores\": $(nproc), \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
 python3 "$here/ui_bench.py" "http://127.0.0.1:$port" "$token" BENCHG1 "$runs"
+# The service's memory after the runs: peak and current resident set (what docs/operations.md sizes serve by).
+echo "{\"serve_peak_rss_kib\": $(awk '/VmHWM/{print $2}' /proc/$server/status), \"serve_rss_kib\": $(awk '/VmRSS/{print $2}' /proc/$server/status)}"
