@@ -118,6 +118,7 @@ extension UI {
         let heading: String, path: String
         var start: Int, end: Int, strand: String?
         var subtitle: String
+        var transcript: GeneIndex.Transcript? = nil
         switch locus {
         case let .gene(symbol):
             guard let assembly = try store.assembly() else { throw BadRequest("the store has no assembly, so genes cannot be placed", status: 404) }
@@ -131,6 +132,9 @@ extension UI {
             start = first.region.start
             end = first.region.end ?? first.region.start
             strand = first.strand
+            transcript = state.genes.transcript(first.symbol, assembly: assembly).flatMap { t in
+                Assembly.canonicalChromosome(t.contig) == Assembly.canonicalChromosome(first.region.contig) ? t : nil
+            }
             subtitle = loci.map { "chr\(Assembly.canonicalChromosome($0.region.contig)):\(UIPlot.grouped($0.region.start))-\(UIPlot.grouped($0.region.end ?? $0.region.start)) (\($0.strand) strand)" }
                 .joined(separator: ", ") + " · \(assembly.rawValue) · Entrez \(first.entrez)"
         case let .region(contig, s, e):
@@ -173,7 +177,8 @@ extension UI {
         let coding = gene != nil && shown.contains { $0.category != .other }
         let protein = view.protein && coding ? try proteinPins(shown, gene: heading, q: q, k: k, store: store) : nil
         let svg = protein.map { UIPlot.lollipop($0.pins, length: $0.length, label: "\(heading) \($0.transcript)", legend: plotOnly) }
-            ?? UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN, legend: plotOnly)
+            ?? UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN, legend: plotOnly,
+                            exons: transcript?.exons ?? [], cds: transcript?.cds)
         if plotOnly { return Body(html: svg, results: shown.count, summary: selected.summary, title: heading) }
         let sortLinks: [[String: Any]] = [("Variant", "position"), ("AC", "ac"), ("AF", "af"), ("Tumours", "tumours")]
             .map { label, key in sortHeader(label, key, view, path) }
@@ -201,7 +206,7 @@ extension UI {
             "dense": protein == nil && shown.count > UIPlot.densityThreshold, "k": k, "masked": tier < .controlled,
             "coding": coding, "proteinView": protein != nil,
             "genomeHref": path + view.query(offset: 0, protein: false), "proteinHref": path + view.query(offset: 0, protein: true),
-            "transcript": protein?.transcript ?? "", "residues": protein?.pins.count ?? 0, "lengthNote": protein?.lengthNote ?? "",
+            "transcript": protein?.transcript ?? "", "exonTranscript": transcript?.id ?? "", "hasExons": transcript != nil, "residues": protein?.pins.count ?? 0, "lengthNote": protein?.lengthNote ?? "",
             "tierLabel": tier.name,
         ]
         return Body(html: render("locus", context), results: shown.count, summary: selected.summary, title: heading)

@@ -111,7 +111,8 @@ enum UIPlot {
 
     /// Variants along `start...end`: germline above the axis (height and size by log10 AF from 1/AN to 1, hollow
     /// when the frequency is withheld), somatic below (by tumour count); above `densityThreshold` marks, a histogram.
-    static func track(_ marks: [Mark], start: Int, end: Int, strand: String?, label: String, maxAN: Int, legend: Bool = false) -> String {
+    static func track(_ marks: [Mark], start: Int, end: Int, strand: String?, label: String, maxAN: Int, legend: Bool = false,
+                      exons: [ClosedRange<Int>] = [], cds: ClosedRange<Int>? = nil) -> String {
         let span = Double(max(1, end - start))
         let plotWidth = width - left - right
         func x(_ p: Int) -> Double { left + Double(min(max(p, start), end) - start) / span * plotWidth }
@@ -120,7 +121,23 @@ enum UIPlot {
         svg += "<title id=\"track-title\">\(escape(label)): \(marks.count) variants along \(escape(grouped(start)))–\(escape(grouped(end)))</title>"
         svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
         // Axis, gene body with strand arrows, position ticks.
-        svg += "<rect x=\"\(number(left))\" y=\"\(number(axisY - 4))\" width=\"\(number(plotWidth))\" height=\"8\" fill=\"#d9dee5\" stroke=\"#8a96a3\" stroke-width=\"0.6\"/>"
+        if exons.isEmpty {
+            svg += "<rect x=\"\(number(left))\" y=\"\(number(axisY - 4))\" width=\"\(number(plotWidth))\" height=\"8\" fill=\"#d9dee5\" stroke=\"#8a96a3\" stroke-width=\"0.6\"/>"
+        } else {
+            // The transcript: an intron line, exons as boxes, the coding part of each taller than its UTR part.
+            svg += "<line x1=\"\(number(left))\" x2=\"\(number(width - right))\" y1=\"\(number(axisY))\" y2=\"\(number(axisY))\" stroke=\"#8a96a3\" stroke-width=\"1\"/>"
+            for (i, e) in exons.enumerated() {
+                let x0 = x(e.lowerBound), x1 = max(x(e.upperBound), x0 + 1)
+                let coding = cds.flatMap { c in e.clamped(to: c).isEmpty || !e.overlaps(c) ? nil : e.clamped(to: c) }
+                var box = "<g class=\"exon\" data-exon=\"\(e.lowerBound)-\(e.upperBound)\"><title>exon \(strand == "-" ? exons.count - i : i + 1) of \(exons.count): \(grouped(e.lowerBound))–\(grouped(e.upperBound))</title>"
+                box += "<rect x=\"\(number(x0))\" y=\"\(number(axisY - 4))\" width=\"\(number(x1 - x0))\" height=\"8\" fill=\"#b7c0ca\" stroke=\"#5f6b78\" stroke-width=\"0.5\"/>"
+                if let c = coding {
+                    let c0 = x(c.lowerBound), c1 = max(x(c.upperBound), c0 + 1)
+                    box += "<rect x=\"\(number(c0))\" y=\"\(number(axisY - 7))\" width=\"\(number(c1 - c0))\" height=\"14\" fill=\"#5f6b78\"/>"
+                }
+                svg += box + "</g>"
+            }
+        }
         if let strand, strand == "+" || strand == "-" {
             let arrow = strand == "+" ? "›" : "‹"
             var ax = left + 30

@@ -11,8 +11,18 @@ public struct GeneIndex: Sendable {
         public var region: Region
         public var strand: String
     }
+    /// A gene's representative transcript (`reference/exons.<assembly>.tsv`, made from an Ensembl GFF3 by
+    /// scripts/build-exon-table.py): its exons, sorted, and its coding extent.
+    public struct Transcript: Sendable, Equatable {
+        public var id: String
+        public var contig: String
+        public var strand: String
+        public var exons: [ClosedRange<Int>]
+        public var cds: ClosedRange<Int>?
+    }
     private var bySymbol: [Assembly: [String: [Gene]]] = [:]
     private var aliases: [String: [String]] = [:]
+    private var transcripts: [Assembly: [String: Transcript]] = [:]
 
     public init() {}
 
@@ -31,6 +41,19 @@ public struct GeneIndex: Sendable {
                 bySymbol[assembly, default: [:]][g.symbol.uppercased(), default: []].append(g)
             }
         }
+        for assembly in assemblies {
+            for f in lines("exons.\(assembly.rawValue).tsv") where f.count >= 7 {
+                let exons = f[4].split(separator: ",").compactMap { part -> ClosedRange<Int>? in
+                    let se = part.split(separator: "-")
+                    guard se.count == 2, let s = Int(se[0]), let e = Int(se[1]), s <= e else { return nil }
+                    return s...e
+                }
+                guard !exons.isEmpty else { continue }
+                let cds = Int(f[5]).flatMap { s in Int(f[6]).flatMap { e in s <= e ? s...e : nil } }
+                transcripts[assembly, default: [:]][f[0].uppercased()] = Transcript(id: String(f[1]), contig: String(f[2]), strand: String(f[3]),
+                                                                                    exons: exons.sorted { $0.lowerBound < $1.lowerBound }, cds: cds)
+            }
+        }
         for f in lines("gene-aliases.tsv") where f.count == 2 {
             aliases[f[0].uppercased(), default: []].append(String(f[1]))
         }
@@ -40,6 +63,10 @@ public struct GeneIndex: Sendable {
 
     /// Whether a gene table for `assembly` was read.
     public func covers(_ assembly: Assembly) -> Bool { bySymbol[assembly] != nil }
+
+    /// The representative transcript of the gene `symbol` (an official symbol) on `assembly`, when an exon table
+    /// was read.
+    public func transcript(_ symbol: String, assembly: Assembly) -> Transcript? { transcripts[assembly]?[symbol.uppercased()] }
 
     /// The gene (or the genes an alias names) on `assembly`; empty when unknown.
     public func genes(_ symbol: String, assembly: Assembly) -> [Gene] {
