@@ -7,7 +7,9 @@
 #   samtools       samtools faidx for fixture FASTA indexes (fixtures/regenerate.sh)
 #   htslib-test    htslib's own test files, walked by the corpus robustness test
 #   time           /usr/bin/time, peak memory in the corpus test and benchmarks
-#   postgresql     a real server for the OMOP export tests (varde omop export --postgres; scripts/start-postgres.sh)
+#   postgresql     a real server for the OMOP export tests (varde omop export --postgres; scripts/start-postgres.sh);
+#                  its contrib pgcrypto computes the hospital-side HMAC keys in the omop link test
+#   unzip          the sample hospital CDM (fixtures/omop/cdm-samples/Synthea27Nj_5.4.zip) in the omop link test
 #   adduser binutils util-linux  the Debian package test: the package's postinst (adduser), strip for release
 #                  installs (scripts/install.sh), runuser to start the unit's ExecStart as its user
 #   nginx openssl curl  the TLS-termination example (packaging/nginx/varde.conf) tested through a live nginx
@@ -20,7 +22,7 @@
 #   browser test (Tests/VardeServiceTests/UIBrowserTests.swift, Tests/browser/ui_walkthrough.py) drives Debian's
 #   chromium through Playwright (executable_path; Playwright's own browser download is never used) and runs axe-core.
 set -euo pipefail
-packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3 python3-pip python3-jsonschema postgresql chromium fonts-dejavu-core adduser binutils util-linux nginx openssl curl)
+packages=(libhts-dev libsqlite3-dev sqlite3 zlib1g-dev bcftools tabix samtools htslib-test time pkg-config python3 python3-pip python3-jsonschema postgresql chromium fonts-dejavu-core adduser binutils util-linux nginx openssl curl unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -42,7 +42,10 @@ public enum PostgresCDM {
 
     /// Creates `schema` (refusing an existing one unless `replace`), loads every `<table>.csv` of `directory`
     /// that the spec knows, adds keys. Returns rows per loaded table, as counted by the server.
+    /// `foreignKey` picks the foreign keys to add (all by default; a sample CDM whose vocabulary is a subset cannot
+    /// take those into CONCEPT).
     public static func load(directory: String, spec: CDMSpec, url: String, schema: String, replace: Bool,
+                            foreignKey: @Sendable (String) -> Bool = { _ in true },
                             progress: @escaping @Sendable (String) -> Void) async throws -> [(table: String, rows: Int)] {
         guard schema.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
             throw OMOPError(.invalidInput, "schema name '\(schema)' is not a plain lower-case identifier", fix: "use letters, digits and _")
@@ -73,7 +76,7 @@ public enum PostgresCDM {
             progress("primary keys")
             for sql in spec.primaryKeys(schema: schema) { try await run(c, sql, logger: logger) }
             progress("foreign keys")
-            for sql in spec.foreignKeys(schema: schema) { try await run(c, sql, logger: logger) }
+            for sql in spec.foreignKeys(schema: schema) where foreignKey(sql) { try await run(c, sql, logger: logger) }
             try await c.close()
             return loaded
         } catch {

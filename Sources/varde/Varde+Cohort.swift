@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import VariantQuery
 import VariantStore
+import OMOP
+import VariantCore
 
 extension Varde {
     /// `varde cohort create|list|delete`: named cohorts saved in the store.
     struct Cohort: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cohort",
             abstract: "Named cohorts saved in the store, for 'varde query --cohort NAME'.",
-            subcommands: [Create.self, List.self, Delete.self])
+            subcommands: [Create.self, List.self, Delete.self, ExportToCDM.self])
 
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "create", abstract: "Save a cohort from a file of sample IDs/person keys and/or manifest fields.")
@@ -17,19 +19,84 @@ extension Varde {
             @Option(name: .customLong("from"), help: "File of sample IDs or person keys, one per line.") var file: String?
             @Option(name: .customLong("where"), help: "Manifest field KEY=VALUE (repeatable, all must hold).") var conditions: [String] = []
             @Option(name: .customLong("secret-file"), help: "File holding the pseudonym secret (for person keys).") var secretFile: String?
+            @Option(help: "Only samples carrying this variant (gnomAD-style ID, e.g. 7-140753336-A-T): germline carriers and tumours.")
+            var carrying: String?
 
             func validate() throws {
-                guard file != nil || !conditions.isEmpty else { throw ValidationError("give --from FILE and/or --where KEY=VALUE") }
+                guard file != nil || !conditions.isEmpty || carrying != nil else {
+                    throw ValidationError("give --from FILE, --where KEY=VALUE and/or --carrying VARIANT")
+                }
                 for w in conditions where !w.contains("=") { throw ValidationError("--where takes KEY=VALUE") }
+                if let carrying { do { _ = try VariantID(parsing: carrying) } catch { throw ValidationError(error.description) } }
             }
 
             func run() async throws {
                 try await failing {
                     let store = try storeOptions.open()
-                    let members = try VariantQuery(store: store).cohortMembers(file: file, conditions: conditions, secretFile: secretFile)
-                    let definition = ([file.map { "from \($0)" }] + conditions.map { "where \($0)" }).compactMap { $0 }.joined(separator: "; ")
+                    let query = try VariantQuery(store: store)
+                    var members = try query.cohortMembers(file: file, conditions: conditions, secretFile: secretFile)
+                    if let carrying {
+                        // The samples whose stored genotype at the variant holds its ALT (tumours included: "KRAS G12C tumours").
+                        let id = try VariantID(parsing: carrying)
+                        guard let found = try query.variants(.variant(id)).first else {
+                            throw ValidationError("the store has no variant \(carrying)")
+                        }
+                        let samples = try store.samples().filter { $0.counted || $0.role == .tumour }
+                        let calls = try store.genotypes(at: [found.variantID], samples: samples.map(\.ordinal)).first ?? []
+                        let carriers = Set(zip(samples, calls).filter { $0.1.contains("1") }.map(\.0.ordinal))
+                        members = members.map { $0.intersection(carriers) } ?? carriers
+                    }
+                    let definition = ([file.map { "from \($0)" }] + conditions.map { "where \($0)" } + [carrying.map { "carrying \($0)" }])
+                        .compactMap { $0 }.joined(separator: "; ")
                     try store.saveCohort(name: name, definition: definition, members: members ?? [])
                     print("cohort \(name): \((members ?? []).count) samples")
+                }
+            }
+        }
+
+        struct ExportToCDM: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "export",
+                abstract: "Write a cohort as OMOP COHORT and COHORT_DEFINITION rows in a results schema of a hospital's CDM database.",
+                discussion: """
+                    Subjects are the cohort's people linked by 'varde omop link' to that CDM; each starts at the earliest \
+                    collection_date of its member samples and ends at the end of the observation period covering it (--point: \
+                    the same day). People without a link, a collection date, or a covering observation period are counted and \
+                    left out. The definition's rows are replaced in one transaction (re-running writes the same rows); a \
+                    definition id already used by another name is refused unless --replace. Prints what was written and left out.
+                    """)
+            @OptionGroup var storeOptions: StoreOptions
+            @Argument(help: "The cohort's name in the store.") var name: String
+            @Option(help: "The CDM's database: postgres://USER:PASSWORD@HOST:PORT/DB.") var toCdm: String
+            @Option(help: "The CDM's schema (persons, observation periods, vocabulary).") var schema = "cdm"
+            @Option(help: "The results schema for COHORT and COHORT_DEFINITION (created if missing).") var resultsSchema = "results"
+            @Option(help: "The cohort definition id to write.") var cohortDefinitionId: Int
+            @Option(help: "Varde's link schema in that database (varde omop link).") var linkSchema = "varde"
+            @Flag(help: "Each subject's period is its start day only.") var point = false
+            @Flag(help: "Overwrite a definition id that has another name.") var replace = false
+
+            func run() async throws {
+                try await failing {
+                    let store = try storeOptions.open()
+                    guard let members = try store.cohort(named: name) else {
+                        throw ValidationError("no cohort '\(name)' in the store (varde cohort list)")
+                    }
+                    let definition = try store.cohorts().first { $0.name == name }?.definition ?? ""
+                    var dates: [String: [String]] = [:]
+                    for s in try store.sampleDetails() where members.contains(s.ordinal) {
+                        dates[s.pseudonym, default: []] += s.collectionDate.map { [$0] } ?? []
+                    }
+                    let report = try await CDMCohortExport.export(
+                        name: name, definition: definition, members: dates.map { CDMCohortExport.Member(pseudonym: $0.key, collectionDates: $0.value) },
+                        url: toCdm, cdm: schema, results: resultsSchema, linkSchema: linkSchema, definitionID: cohortDefinitionId,
+                        point: point, replace: replace)
+                    print("cohort_definition_id\t\(cohortDefinitionId)")
+                    print("people\t\(report.people)")
+                    print("written\t\(report.written)")
+                    print("unlinked\t\(report.unlinked)")
+                    print("no_collection_date\t\(report.undated)")
+                    print("outside_observation\t\(report.outsideObservation)")
+                    print("definition_type_concept_id\t\(report.definitionType)")
+                    print("subject_concept_id\t\(report.subjectConcept)")
                 }
             }
         }

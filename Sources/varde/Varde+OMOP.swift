@@ -11,8 +11,8 @@ extension Varde {
     struct OMOPCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "omop",
-            abstract: "Export the store as OMOP CDM 5.4 (CSV or PostgreSQL) and check an export with the DQD field-level checks.",
-            subcommands: [Export.self, Validate.self])
+            abstract: "Export the store as OMOP CDM 5.4 (CSV or PostgreSQL), check an export with the DQD field-level checks, and link the store's people to a hospital's CDM.",
+            subcommands: [Export.self, Validate.self, Link.self])
 
         static func say(_ quiet: Bool, _ m: String) {
             if !quiet { FileHandle.standardError.write(Data("varde omop: \(m)\n".utf8)) }
@@ -98,6 +98,55 @@ extension Varde {
                         print("#TABLE\tROWS")
                         for (t, n) in summary.rows { print("\(t)\t\(n)") }
                     }
+                }
+            }
+        }
+
+        struct Link: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "link",
+                abstract: "Link the store's people to the person_ids of an existing CDM (a hospital's), kept in the CDM's database.",
+                discussion: """
+                    The key both sides compute: --source-value-template 'cpr_enc|{pseudonym:40}' when the hospital's ETL writes \
+                    person_source_value from the same HMAC pseudonym Varde stores (same secret, same key normalisation), or \
+                    --crosswalk FILE (pseudonym<TAB>person_id per line) from a trusted third party that holds both. Each match \
+                    is checked against the manifest's sex and birth year; a mismatch is a conflict, recorded and not linked. \
+                    One pseudonym on two persons (or one person on two pseudonyms) refuses the link and writes nothing. The \
+                    outcome replaces LINK_SCHEMA.person_link for that CDM schema in one transaction: pseudonyms and person_ids \
+                    only, never a person key. Prints counts, then one line per conflict or unlinked person.
+                    """)
+            @OptionGroup var storeOptions: StoreOptions
+            @Option(help: "The CDM's database: postgres://USER:PASSWORD@HOST:PORT/DB.") var cdm: String
+            @Option(help: "The CDM's schema.") var schema = "cdm"
+            @Option(help: "Varde's own schema in that database, for the links.") var linkSchema = "varde"
+            @Option(help: "person_source_value as the hospital writes it: {pseudonym} is Varde's pseudonym (64 hex digits), {pseudonym:N} its first N (person_source_value holds 50 characters).") var sourceValueTemplate: String?
+            @Option(help: "A crosswalk file: pseudonym<TAB>person_id per line.") var crosswalk: String?
+            @Flag(help: "Match and report, write nothing.") var dryRun = false
+
+            func validate() throws {
+                guard (sourceValueTemplate == nil) != (crosswalk == nil) else {
+                    throw ValidationError("give one of --source-value-template and --crosswalk")
+                }
+            }
+
+            func run() async throws {
+                try await failing {
+                    let store = try storeOptions.open()
+                    var people: [String: CDMLink.Person] = [:]
+                    for s in try store.sampleDetails() where people[s.pseudonym] == nil {
+                        people[s.pseudonym] = CDMLink.Person(pseudonym: s.pseudonym, sex: s.sex, birthYear: s.birthYear)
+                    }
+                    let method: CDMLink.Method = try sourceValueTemplate.map { .template($0) } ?? .crosswalk(try CDMLink.crosswalk(path: crosswalk!))
+                    let outcomes = try await CDMLink.link(people: people.values.sorted { $0.pseudonym < $1.pseudonym }, method: method, url: cdm,
+                                                          cdm: schema, linkSchema: linkSchema, dryRun: dryRun)
+                    var out = ""
+                    for status in [CDMLink.Outcome.Status.linked, .conflict, .unlinked] {
+                        out += "\(status.rawValue)\t\(outcomes.filter { $0.status == status }.count)\n"
+                    }
+                    for o in outcomes where o.status != .linked {
+                        out += "\(o.status.rawValue)\t\(o.pseudonym)\t\(o.personID.map(String.init) ?? ".")\t\(o.note)\n"
+                    }
+                    try writeStandardOutput(Array(out.utf8))
+                    if !dryRun { OMOPCommand.say(false, "links written to \(linkSchema).person_link for \(schema)") }
                 }
             }
         }
