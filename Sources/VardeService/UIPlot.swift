@@ -196,16 +196,22 @@ enum UIPlot {
         }
         if legend {
             // A standalone download carries its own legend (on the page the filter form is the legend).
-            var lx = width - right - 4
-            for c in Category.allCases.reversed() {
-                let text = "\(c.label)"
-                lx -= Double(text.count) * 6.6 + 26
-                svg += shape(c, x: lx + 6, y: 10, r: 4.5, filled: true)
-                svg += "<text x=\"\(number(lx + 14))\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">\(escape(text))</text>"
-            }
+            svg += legendRow()
             svg += "<circle cx=\"\(number(left + 130))\" cy=\"\(number(axisY + 22))\" r=\"4.5\" fill=\"#CC79A7\" stroke=\"#222\" stroke-width=\"0.6\"/>"
         }
         svg += "</svg>"
+        return svg
+    }
+
+    /// The consequence classes' shapes and names along the top right: the legend a standalone SVG download carries
+    /// (on the page the filter form is the legend).
+    static func legendRow() -> String {
+        var svg = "", lx = width - right - 4
+        for c in Category.allCases.reversed() {
+            lx -= Double(c.label.count) * 6.6 + 26
+            svg += shape(c, x: lx + 6, y: 10, r: 4.5, filled: true)
+            svg += "<text x=\"\(number(lx + 14))\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">\(escape(c.label))</text>"
+        }
         return svg
     }
 
@@ -262,14 +268,7 @@ enum UIPlot {
             }
             svg += "<a class=\"mark pin\" href=\"\(escape(p.href))\" data-residue=\"\(p.residue)\"\(tabOut)><title>\(escape(p.title))</title>\(parts)</a>"
         }
-        if legend {
-            var lx = width - right - 4
-            for c in Category.allCases.reversed() {
-                lx -= Double(c.label.count) * 6.6 + 26
-                svg += shape(c, x: lx + 6, y: 10, r: 4.5, filled: true)
-                svg += "<text x=\"\(number(lx + 14))\" y=\"14\" font-size=\"11\" fill=\"#2b333b\">\(escape(c.label))</text>"
-            }
-        }
+        if legend { svg += legendRow() }
         return svg + "</svg>"
     }
 
