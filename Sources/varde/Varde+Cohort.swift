@@ -10,7 +10,7 @@ extension Varde {
     struct Cohort: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cohort",
             abstract: "Named cohorts saved in the store, for 'varde query --cohort NAME'.",
-            subcommands: [Create.self, List.self, Delete.self, ExportToCDM.self])
+            subcommands: [Create.self, List.self, Delete.self, ExportToCDM.self, ImportFromCDM.self])
 
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "create", abstract: "Save a cohort from a file of sample IDs/person keys and/or manifest fields.")
@@ -97,6 +97,55 @@ extension Varde {
                     print("outside_observation\t\(report.outsideObservation)")
                     print("definition_type_concept_id\t\(report.definitionType)")
                     print("subject_concept_id\t\(report.subjectConcept)")
+                }
+            }
+        }
+
+        struct ImportFromCDM: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "import",
+                abstract: "Save a cohort chosen in a hospital's CDM (an ATLAS cohort, or a condition criterion) as the store's samples of those people.",
+                discussion: """
+                    --cohort-table SCHEMA.TABLE --cohort-definition-id N reads an ATLAS-generated (or any OHDSI tool's) COHORT \
+                    table; --condition IDS [--descendants] [--since DATE] selects people whose first condition occurrence of \
+                    those concepts (with their CONCEPT_ANCESTOR descendants) lies inside an observation period, on or after \
+                    the date. The CDM's persons are mapped to the store's people by the links of 'varde omop link'; the \
+                    cohort holds every sample (germline, normal and tumour) of the linked people. Prints how many persons the \
+                    CDM selected, how many are linked, and the samples saved.
+                    """)
+            @OptionGroup var storeOptions: StoreOptions
+            @Argument(help: "The cohort's name in the store.") var name: String
+            @Option(help: "The CDM's database: postgres://USER:PASSWORD@HOST:PORT/DB.") var fromCdm: String
+            @Option(help: "The CDM's schema.") var schema = "cdm"
+            @Option(help: "Varde's link schema in that database (varde omop link).") var linkSchema = "varde"
+            @Option(help: "A COHORT table, SCHEMA.TABLE.") var cohortTable: String?
+            @Option(help: "The cohort definition to read from --cohort-table.") var cohortDefinitionId: Int?
+            @Option(help: "Condition concept ids, comma-separated.") var condition: String?
+            @Flag(help: "With --condition: their descendants in CONCEPT_ANCESTOR too.") var descendants = false
+            @Option(help: "With --condition: only occurrences on or after this date (YYYY-MM-DD).") var since: String?
+
+            func validate() throws {
+                guard (cohortTable != nil) != (condition != nil) else { throw ValidationError("give --cohort-table (with --cohort-definition-id) or --condition") }
+                if cohortTable != nil, cohortDefinitionId == nil { throw ValidationError("--cohort-table needs --cohort-definition-id") }
+                if let condition, condition.split(separator: ",").contains(where: { Int64($0.trimmingCharacters(in: .whitespaces)) == nil }) {
+                    throw ValidationError("--condition takes concept ids, e.g. 192671 or 4112853,443392")
+                }
+            }
+
+            func run() async throws {
+                try await failing {
+                    let store = try storeOptions.open()
+                    let source: CDMCohortImport.Source = if let cohortTable {
+                        .cohortTable(cohortTable, definitionID: cohortDefinitionId!)
+                    } else {
+                        .condition(conceptIDs: condition!.split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) },
+                                   descendants: descendants, since: since)
+                    }
+                    let result = try await CDMCohortImport.select(source, url: fromCdm, cdm: schema, linkSchema: linkSchema)
+                    let members = Set(try store.samples().filter { result.linked[$0.pseudonym] != nil }.map(\.ordinal))
+                    try store.saveCohort(name: name, definition: result.definition, members: members)
+                    print("cdm_persons\t\(result.persons.count)")
+                    print("linked\t\(result.linked.count)")
+                    print("samples\t\(members.count)")
                 }
             }
         }

@@ -1,0 +1,90 @@
+internal import Foundation
+internal import PostgresNIO
+internal import Logging
+
+/// `varde cohort import NAME --from-cdm URL`: a clinical cohort chosen in the hospital's CDM, as the people of the
+/// store it names (through `varde omop link`): an ATLAS-generated cohort read from a COHORT table, or Varde's own
+/// criterion, the first condition occurrence of a concept set (with CONCEPT_ANCESTOR descendants) inside an
+/// observation period, on or after a date, as Circe's primary criterion with its default observation window.
+public enum CDMCohortImport {
+    public enum Source: Sendable {
+        /// `schema.table` holding COHORT rows, and the definition to read.
+        case cohortTable(String, definitionID: Int)
+        case condition(conceptIDs: [Int64], descendants: Bool, since: String?)
+
+        var description: String {
+            switch self {
+            case let .cohortTable(t, id): "cohort \(id) of \(t)"
+            case let .condition(ids, d, since):
+                "first condition in \(ids.map(String.init).joined(separator: ","))\(d ? " or a descendant" : "")\(since.map { " since \($0)" } ?? "") inside an observation period"
+            }
+        }
+    }
+
+    public struct Result: Sendable {
+        /// Persons the CDM puts in the cohort, with their index date (the first qualifying date).
+        public var persons: [Int64: String]
+        /// Of those, the linked ones: pseudonym → index date.
+        public var linked: [String: String]
+        public var definition: String
+    }
+
+    public static func select(_ source: Source, url: String, cdm: String, linkSchema: String) async throws -> Result {
+        for s in [cdm, linkSchema] {
+            guard s.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+                throw OMOPError(.invalidInput, "schema name '\(s)' is not a plain lower-case identifier", fix: "use letters, digits and _")
+            }
+        }
+        let sql: String
+        switch source {
+        case let .cohortTable(table, id):
+            guard table.range(of: "^[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+                throw OMOPError(.invalidInput, "--cohort-table '\(table)' is not SCHEMA.TABLE in lower case", fix: "write e.g. results.cohort")
+            }
+            sql = "SELECT subject_id::text, min(cohort_start_date)::text FROM \(table) WHERE cohort_definition_id = \(id) GROUP BY subject_id"
+        case let .condition(ids, descendants, since):
+            guard !ids.isEmpty else { throw OMOPError(.invalidInput, "--condition needs at least one concept id") }
+            if let since, since.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) == nil {
+                throw OMOPError(.invalidInput, "--since '\(since)' is not a date (YYYY-MM-DD)")
+            }
+            let list = ids.map(String.init).joined(separator: ",")
+            let codes = descendants
+                ? "SELECT descendant_concept_id AS c FROM \(cdm).concept_ancestor WHERE ancestor_concept_id IN (\(list)) UNION SELECT unnest(ARRAY[\(list)]::bigint[])"
+                : "SELECT unnest(ARRAY[\(list)]::bigint[]) AS c"
+            sql = """
+                WITH codes AS (\(codes))
+                SELECT co.person_id::text, min(co.condition_start_date)::text
+                FROM \(cdm).condition_occurrence co
+                JOIN codes ON co.condition_concept_id = codes.c
+                JOIN \(cdm).observation_period op ON op.person_id = co.person_id
+                 AND co.condition_start_date BETWEEN op.observation_period_start_date AND op.observation_period_end_date
+                \(since.map { "WHERE co.condition_start_date >= DATE '\($0)'" } ?? "")
+                GROUP BY co.person_id
+                """
+        }
+        let logger = Logger(label: "varde.omop.cohort")
+        let c = try await PostgresCDM.connect(url)
+        func rows(_ q: String) async throws -> [(String?, String?)] {
+            do {
+                var out: [(String?, String?)] = []
+                for try await r in try await c.query(PostgresQuery(unsafeSQL: q), logger: logger) { out.append(try r.decode((String?, String?).self)) }
+                return out
+            } catch {
+                throw OMOPError(.postgres, "PostgreSQL: \(PostgresCDM.message(error)) in: \(q.prefix(200))")
+            }
+        }
+        do {
+            var persons: [Int64: String] = [:]
+            for (id, date) in try await rows(sql) { if let id = id.flatMap({ Int64($0) }), let date { persons[id] = date } }
+            var linked: [String: String] = [:]
+            for (pseudonym, id) in try await rows("SELECT pseudonym, person_id::text FROM \(linkSchema).person_link WHERE cdm_schema = '\(cdm)' AND status = 'linked'") {
+                if let pseudonym, let id = id.flatMap({ Int64($0) }), let date = persons[id] { linked[pseudonym] = date }
+            }
+            try await c.close()
+            return Result(persons: persons, linked: linked, definition: "from the CDM \(cdm): \(source.description)")
+        } catch {
+            try? await c.close()
+            throw error
+        }
+    }
+}
