@@ -38,20 +38,7 @@ public enum CDMCohortExport {
         }
         let logger = Logger(label: "varde.omop.cohort")
         let c = try await PostgresCDM.connect(url)
-        /// The rows of `sql` as text cells.
-        func rows(_ sql: String) async throws -> [[String?]] {
-            do {
-                var out: [[String?]] = []
-                for try await r in try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
-                    var cells: [String?] = []
-                    for cell in r { cells.append(try cell.decode(String?.self)) }
-                    out.append(cells)
-                }
-                return out
-            } catch let e as OMOPError { throw e } catch {
-                throw OMOPError(.postgres, "PostgreSQL: \(PostgresCDM.message(error)) in: \(sql.prefix(160))")
-            }
-        }
+        func rows(_ sql: String) async throws -> [[String?]] { try await PostgresCDM.textRows(c, sql, logger: logger) }
         func run(_ sql: String) async throws { try await PostgresCDM.run(c, sql, logger: logger) }
         do {
             var report = Report()

@@ -65,13 +65,7 @@ public enum CDMCohortImport {
         let logger = Logger(label: "varde.omop.cohort")
         let c = try await PostgresCDM.connect(url)
         func rows(_ q: String) async throws -> [(String?, String?)] {
-            do {
-                var out: [(String?, String?)] = []
-                for try await r in try await c.query(PostgresQuery(unsafeSQL: q), logger: logger) { out.append(try r.decode((String?, String?).self)) }
-                return out
-            } catch {
-                throw OMOPError(.postgres, "PostgreSQL: \(PostgresCDM.message(error)) in: \(q.prefix(200))")
-            }
+            try await PostgresCDM.textRows(c, q, logger: logger).map { ($0.first ?? nil, $0.count > 1 ? $0[1] : nil) }
         }
         do {
             var persons: [Int64: String] = [:]

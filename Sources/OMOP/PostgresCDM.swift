@@ -40,6 +40,21 @@ public enum PostgresCDM {
         }
     }
 
+    /// The rows of `sql` as text cells (cast in the SQL what is not text), or an error that quotes the statement.
+    static func textRows(_ c: PostgresConnection, _ sql: String, logger: Logger) async throws -> [[String?]] {
+        do {
+            var out: [[String?]] = []
+            for try await r in try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                var cells: [String?] = []
+                for cell in r { cells.append(try cell.decode(String?.self)) }
+                out.append(cells)
+            }
+            return out
+        } catch {
+            throw OMOPError(.postgres, "PostgreSQL: \(message(error)) in: \(sql.prefix(200))")
+        }
+    }
+
     /// Creates `schema` (refusing an existing one unless `replace`), loads every `<table>.csv` of `directory`
     /// that the spec knows, adds keys. Returns rows per loaded table, as counted by the server.
     /// `foreignKey` picks the foreign keys to add (all by default; a sample CDM whose vocabulary is a subset cannot
