@@ -11,12 +11,16 @@ public enum CDMCohortImport {
         /// `schema.table` holding COHORT rows, and the definition to read.
         case cohortTable(String, definitionID: Int)
         case condition(conceptIDs: [Int64], descendants: Bool, since: String?)
+        /// ICD-O-3 codes (`8140/3-C34.1`, histology/behaviour-site as the ICDO3 vocabulary writes them).
+        case icdo3(codes: [String], descendants: Bool, since: String?)
 
         var description: String {
             switch self {
             case let .cohortTable(t, id): "cohort \(id) of \(t)"
             case let .condition(ids, d, since):
                 "first condition in \(ids.map(String.init).joined(separator: ","))\(d ? " or a descendant" : "")\(since.map { " since \($0)" } ?? "") inside an observation period"
+            case let .icdo3(codes, d, since):
+                "first condition coded ICD-O-3 \(codes.joined(separator: ","))\(d ? " (or a descendant of its standard concept)" : "")\(since.map { " since \($0)" } ?? "") inside an observation period"
             }
         }
     }
@@ -27,6 +31,12 @@ public enum CDMCohortImport {
         /// Of those, the linked ones: pseudonym → index date.
         public var linked: [String: String]
         public var definition: String
+    }
+
+    static func checkDate(_ since: String?) throws(OMOPError) {
+        if let since, since.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) == nil {
+            throw OMOPError(.invalidInput, "--since '\(since)' is not a date (YYYY-MM-DD)")
+        }
     }
 
     public static func select(_ source: Source, url: String, cdm: String, linkSchema: String) async throws -> Result {
@@ -42,11 +52,32 @@ public enum CDMCohortImport {
                 throw OMOPError(.invalidInput, "--cohort-table '\(table)' is not SCHEMA.TABLE in lower case", fix: "write e.g. results.cohort")
             }
             sql = "SELECT subject_id::text, min(cohort_start_date)::text FROM \(table) WHERE cohort_definition_id = \(id) GROUP BY subject_id"
+        case let .icdo3(codes, descendants, since):
+            guard !codes.isEmpty, codes.allSatisfy({ $0.range(of: "^[0-9]{4}/[0-9](-(C[0-9]{2}(\\.[0-9])?|NULL))?$", options: .regularExpression) != nil }) else {
+                throw OMOPError(.invalidInput, "--icdo3 takes ICD-O-3 codes as histology/behaviour-site, e.g. 8140/3-C34.1 (or 8140/3 for the histology alone)")
+            }
+            try checkDate(since)
+            // The ICDO3 concepts of those codes; a row matches by its source concept when it has one, else by its
+            // concept, which may be the ICD-O-3 concept itself or (following Maps to) the standard concept it maps to.
+            let list = codes.map { "'\($0)'" }.joined(separator: ",")
+            let icdo = "SELECT concept_id FROM \(cdm).concept WHERE vocabulary_id = 'ICDO3' AND (concept_code IN (\(list)) OR split_part(concept_code, '-', 1) IN (\(list)))"
+            let mapped = "SELECT concept_id_2 FROM \(cdm).concept_relationship WHERE relationship_id = 'Maps to' AND invalid_reason IS NULL AND concept_id_1 IN (\(icdo))"
+            let targets = descendants
+                ? "SELECT descendant_concept_id FROM \(cdm).concept_ancestor WHERE ancestor_concept_id IN (\(icdo) UNION \(mapped)) UNION \(icdo) UNION \(mapped)"
+                : "\(icdo) UNION \(mapped)"
+            sql = """
+                SELECT co.person_id::text, min(co.condition_start_date)::text
+                FROM \(cdm).condition_occurrence co
+                JOIN \(cdm).observation_period op ON op.person_id = co.person_id
+                 AND co.condition_start_date BETWEEN op.observation_period_start_date AND op.observation_period_end_date
+                WHERE (co.condition_source_concept_id IN (\(icdo))
+                       OR (coalesce(co.condition_source_concept_id, 0) = 0 AND co.condition_concept_id IN (\(targets))))
+                \(since.map { "AND co.condition_start_date >= DATE '\($0)'" } ?? "")
+                GROUP BY co.person_id
+                """
         case let .condition(ids, descendants, since):
             guard !ids.isEmpty else { throw OMOPError(.invalidInput, "--condition needs at least one concept id") }
-            if let since, since.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) == nil {
-                throw OMOPError(.invalidInput, "--since '\(since)' is not a date (YYYY-MM-DD)")
-            }
+            try checkDate(since)
             let list = ids.map(String.init).joined(separator: ",")
             let codes = descendants
                 ? "SELECT descendant_concept_id AS c FROM \(cdm).concept_ancestor WHERE ancestor_concept_id IN (\(list)) UNION SELECT unnest(ARRAY[\(list)]::bigint[])"

@@ -120,11 +120,14 @@ extension Varde {
             @Option(help: "A COHORT table, SCHEMA.TABLE.") var cohortTable: String?
             @Option(help: "The cohort definition to read from --cohort-table.") var cohortDefinitionId: Int?
             @Option(help: "Condition concept ids, comma-separated.") var condition: String?
-            @Flag(help: "With --condition: their descendants in CONCEPT_ANCESTOR too.") var descendants = false
-            @Option(help: "With --condition: only occurrences on or after this date (YYYY-MM-DD).") var since: String?
+            @Option(help: "ICD-O-3 codes, comma-separated: histology/behaviour-site (8140/3-C34.1) or the histology alone (8140/3).") var icdo3: String?
+            @Flag(help: "With --condition or --icdo3: their (standard concepts') descendants in CONCEPT_ANCESTOR too.") var descendants = false
+            @Option(help: "With --condition or --icdo3: only occurrences on or after this date (YYYY-MM-DD).") var since: String?
 
             func validate() throws {
-                guard (cohortTable != nil) != (condition != nil) else { throw ValidationError("give --cohort-table (with --cohort-definition-id) or --condition") }
+                guard [cohortTable, condition, icdo3].compactMap({ $0 }).count == 1 else {
+                    throw ValidationError("give one of --cohort-table (with --cohort-definition-id), --condition and --icdo3")
+                }
                 if cohortTable != nil, cohortDefinitionId == nil { throw ValidationError("--cohort-table needs --cohort-definition-id") }
                 if let condition, condition.split(separator: ",").contains(where: { Int64($0.trimmingCharacters(in: .whitespaces)) == nil }) {
                     throw ValidationError("--condition takes concept ids, e.g. 192671 or 4112853,443392")
@@ -136,6 +139,8 @@ extension Varde {
                     let store = try storeOptions.open()
                     let source: CDMCohortImport.Source = if let cohortTable {
                         .cohortTable(cohortTable, definitionID: cohortDefinitionId!)
+                    } else if let icdo3 {
+                        .icdo3(codes: icdo3.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, descendants: descendants, since: since)
                     } else {
                         .condition(conceptIDs: condition!.split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) },
                                    descendants: descendants, since: since)

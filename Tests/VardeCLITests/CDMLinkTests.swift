@@ -171,5 +171,25 @@ struct CDMLinkTests {
         let written = try psql(url, "SELECT subject_id || ' ' || cohort_start_date || ' ' || cohort_end_date FROM \(results).cohort WHERE cohort_definition_id = 1002 ORDER BY subject_id")
             .split(separator: "\n").map(String.init)
         #expect(written == wanted, "\(best[0])")
+
+        // Clinical cohorts by ICD-O-3, on a marked overlay of diagnoses (fixtures/omop/cdm-samples/synthea27nj-oncology-overlay.sql).
+        let overlay = try Shell.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-v", "cdm=\(cdm)", "-qf", Fixtures.path("omop/cdm-samples/synthea27nj-oncology-overlay.sql")])
+        try #require(overlay.status == 0, "\(overlay.stderr)")
+        func imported(_ name: String, _ how: [String]) throws -> [Int] {
+            let r = try Shell.run([Shell.varde, "cohort", "import", name, "--store", store, "--from-cdm", url, "--schema", cdm, "--link-schema", links] + how, environment: Self.env)
+            #expect(r.status == 0, "\(how): \(r.stderr)")
+            let names = try Shell.run(["sqlite3", store, "SELECT s.name FROM cohort_member m JOIN sample s ON s.ordinal = m.ordinal WHERE m.name = '\(name)'"]).stdout
+                .split(separator: "\n").map(String.init)
+            return names.compactMap { n in samples.firstIndex(of: n).map { $0 + 1 } }.sorted()   // sample i is person i + 1
+        }
+        // Person 3 (source code), 6 (the ICD-O-3 concept itself) and 15 (only the standard concept it maps to).
+        #expect(try imported("adeno_lung", ["--icdo3", "8140/3-C34.1"]) == [3, 6, 15])
+        #expect(try imported("adeno", ["--icdo3", "8140/3"]) == [3, 6, 15])
+        // Squamous: person 9 by its source code, and 15, whose row kept only the shared standard concept.
+        #expect(try imported("squamous_lung", ["--icdo3", "8070/3-C34.1"]) == [9, 15])
+        #expect(try imported("breast", ["--icdo3", "8500/3-C50.9"]) == [12])
+        #expect(try imported("respiratory", ["--condition", "2000100011", "--descendants"]) == [3, 9, 15])
+        let bad = try Shell.run([Shell.varde, "cohort", "import", "x", "--store", store, "--from-cdm", url, "--schema", cdm, "--link-schema", links, "--icdo3", "C34.1"], environment: Self.env)
+        #expect(bad.status == 1 && bad.stderr.contains("histology/behaviour-site"), "\(bad.stderr)")
     }
 }
