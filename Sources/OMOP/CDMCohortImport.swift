@@ -39,13 +39,26 @@ public enum CDMCohortImport {
         }
     }
 
-    public static func select(_ source: Source, url: String, cdm: String, linkSchema: String) async throws -> Result {
+    /// A treatment the cohort's people must have begun: an EPISODE of `concept` (32531 Treatment Regimen, 32941
+    /// Cancer Drug Treatment, …), optionally of these objects, starting 0 to `withinDays` days after the index date.
+    public struct Treatment: Sendable {
+        public var concept: Int64
+        public var objects: [Int64]
+        public var withinDays: Int
+        public init(concept: Int64, objects: [Int64], withinDays: Int) {
+            self.concept = concept
+            self.objects = objects
+            self.withinDays = withinDays
+        }
+    }
+
+    public static func select(_ source: Source, treatment: Treatment? = nil, url: String, cdm: String, linkSchema: String) async throws -> Result {
         for s in [cdm, linkSchema] {
             guard s.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
                 throw OMOPError(.invalidInput, "schema name '\(s)' is not a plain lower-case identifier", fix: "use letters, digits and _")
             }
         }
-        let sql: String
+        var sql: String
         switch source {
         case let .cohortTable(table, id):
             guard table.range(of: "^[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
@@ -93,6 +106,17 @@ public enum CDMCohortImport {
                 GROUP BY co.person_id
                 """
         }
+        if let t = treatment {
+            guard (0...36_500).contains(t.withinDays) else { throw OMOPError(.invalidInput, "--within \(t.withinDays) is not 0 to 36500 days") }
+            if case .cohortTable = source { throw OMOPError(.invalidInput, "--episode narrows --condition or --icdo3, not an ATLAS cohort table") }
+            let objects = t.objects.isEmpty ? "" : " AND e.episode_object_concept_id IN (\(t.objects.map(String.init).joined(separator: ",")))"
+            sql = """
+                WITH firsts(person_id, index_date) AS (\(sql))
+                SELECT f.person_id, f.index_date FROM firsts f
+                WHERE EXISTS (SELECT 1 FROM \(cdm).episode e WHERE e.person_id = f.person_id::bigint AND e.episode_concept_id = \(t.concept)\(objects)
+                              AND e.episode_start_date BETWEEN f.index_date::date AND f.index_date::date + \(t.withinDays))
+                """
+        }
         let logger = Logger(label: "varde.omop.cohort")
         let c = try await PostgresCDM.connect(url)
         func rows(_ q: String) async throws -> [(String?, String?)] {
@@ -106,7 +130,8 @@ public enum CDMCohortImport {
                 if let pseudonym, let id = id.flatMap({ Int64($0) }), let date = persons[id] { linked[pseudonym] = date }
             }
             try await c.close()
-            return Result(persons: persons, linked: linked, definition: "from the CDM \(cdm): \(source.description)")
+            let also = treatment.map { t in "; with an episode \(t.concept)\(t.objects.isEmpty ? "" : " of \(t.objects.map(String.init).joined(separator: ","))") starting within \(t.withinDays) days" } ?? ""
+            return Result(persons: persons, linked: linked, definition: "from the CDM \(cdm): \(source.description)\(also)")
         } catch {
             try? await c.close()
             throw error

@@ -123,6 +123,10 @@ extension Varde {
             @Option(help: "ICD-O-3 codes, comma-separated: histology/behaviour-site (8140/3-C34.1) or the histology alone (8140/3).") var icdo3: String?
             @Flag(help: "With --condition or --icdo3: their (standard concepts') descendants in CONCEPT_ANCESTOR too.") var descendants = false
             @Option(help: "With --condition or --icdo3: only occurrences on or after this date (YYYY-MM-DD).") var since: String?
+            @Option(help: "With --condition or --icdo3: also an EPISODE of this concept (32531 Treatment Regimen, 32941 Cancer Drug Treatment) after the index date.")
+            var episode: Int64?
+            @Option(help: "With --episode: its episode_object_concept_id in these ids (comma-separated).") var episodeObject: String?
+            @Option(help: "With --episode: starting 0 to this many days after the index date.") var within = 365
 
             func validate() throws {
                 guard [cohortTable, condition, icdo3].compactMap({ $0 }).count == 1 else {
@@ -145,7 +149,9 @@ extension Varde {
                         .condition(conceptIDs: condition!.split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) },
                                    descendants: descendants, since: since)
                     }
-                    let result = try await CDMCohortImport.select(source, url: fromCdm, cdm: schema, linkSchema: linkSchema)
+                    let treatment = episode.map { CDMCohortImport.Treatment(concept: $0, objects: (episodeObject ?? "").split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) },
+                                                                            withinDays: within) }
+                    let result = try await CDMCohortImport.select(source, treatment: treatment, url: fromCdm, cdm: schema, linkSchema: linkSchema)
                     let members = Set(try store.samples().filter { result.linked[$0.pseudonym] != nil }.map(\.ordinal))
                     try store.saveCohort(name: name, definition: result.definition, members: members)
                     print("cdm_persons\t\(result.persons.count)")

@@ -189,6 +189,9 @@ struct CDMLinkTests {
         #expect(try imported("squamous_lung", ["--icdo3", "8070/3-C34.1"]) == [9, 15])
         #expect(try imported("breast", ["--icdo3", "8500/3-C50.9"]) == [12])
         #expect(try imported("respiratory", ["--condition", "2000100011", "--descendants"]) == [3, 9, 15])
+        // With a treatment regimen begun within 90 days of diagnosis: person 3 (30 days), not 6 (400 days) or 15 (none).
+        #expect(try imported("adeno_treated", ["--icdo3", "8140/3-C34.1", "--episode", "32531", "--episode-object", "2000100020", "--within", "90"]) == [3])
+        #expect(try imported("adeno_treated_2y", ["--icdo3", "8140/3-C34.1", "--episode", "32531", "--within", "730"]) == [3, 6])
         let bad = try Shell.run([Shell.varde, "cohort", "import", "x", "--store", store, "--from-cdm", url, "--schema", cdm, "--link-schema", links, "--icdo3", "C34.1"], environment: Self.env)
         #expect(bad.status == 1 && bad.stderr.contains("histology/behaviour-site"), "\(bad.stderr)")
     }
