@@ -62,7 +62,8 @@ let package = Package(
                 swiftSettings: strictSettings),
         .target(name: "VariantQuery", dependencies: ["VariantCore", "VCF", "VariantStore", "Loader"], swiftSettings: strictSettings),
         // OMOP: vocabulary loading, concept mapping, CDM 5.4 export (CSV and PostgreSQL via PostgresNIO), DQD checks.
-        .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", "VariantStorePostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+        .target(name: "OMOP", dependencies: ["VariantStore", "VariantCore", "VariantStorePostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                                             .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
         // FHIR: the store's people as HL7 FHIR R4 Genomics Reporting resources (varde fhir export).
         .target(name: "FHIR", dependencies: ["VariantStore", "VariantCore", .product(name: "Crypto", package: "swift-crypto")],

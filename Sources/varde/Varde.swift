@@ -9,6 +9,6 @@ struct Varde: AsyncParsableCommand {
         commandName: "varde",
         abstract: "Varde: a national genomic variant store and OMOP genomics bridge.",
         version: Release.version,
-        subcommands: [Check.self, Load.self, Query.self, Cohort.self, Samples.self, Stats.self, Erase.self, Compact.self, Vocab.self, OMOPCommand.self, FHIRCommand.self, Export.self, Serve.self, Store.self, Backup.self, Restore.self]
+        subcommands: [Check.self, Load.self, Query.self, Cohort.self, Samples.self, Stats.self, Erase.self, Compact.self, Vocab.self, OMOPCommand.self, FHIRCommand.self, Export.self, Serve.self, Store.self, Backup.self, Restore.self, ECA.self]
     )
 }
