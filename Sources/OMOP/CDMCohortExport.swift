@@ -49,7 +49,7 @@ public enum CDMCohortExport {
                 if let p = r[0], let id = r[1].flatMap({ Int64($0) }) { personOf[p] = id }
             }
             var periodsOf: [Int64: [(start: String, end: String)]] = [:]
-            for r in try await rows("SELECT person_id::text, observation_period_start_date::text, observation_period_end_date::text FROM \(cdm).observation_period") {
+            for r in try await rows("SELECT person_id::text, observation_period_start_date::text, observation_period_end_date::text FROM \(cdm).observation_period WHERE person_id IN (SELECT person_id FROM \(linkSchema).person_link WHERE cdm_schema = '\(cdm)' AND status = 'linked')") {
                 if let id = r[0].flatMap({ Int64($0) }), let s = r[1], let e = r[2] { periodsOf[id, default: []].append((s, e)) }
             }
             var subjects: [(Int64, String, String)] = []

@@ -77,29 +77,34 @@ public enum ExternalControlArm {
             let codes = spec.eligibility.descendants ?? false
                 ? "SELECT descendant_concept_id FROM \(cdm).concept_ancestor WHERE ancestor_concept_id IN (\(ids)) UNION SELECT unnest(ARRAY[\(ids)]::bigint[])"
                 : "SELECT unnest(ARRAY[\(ids)]::bigint[])"
-            // Diagnosis: the first qualifying condition inside an observation period.
-            var diagnosis: [Int64: String] = [:]
-            for r in try await rows("""
-                SELECT co.person_id::text, min(co.condition_start_date)::text FROM \(cdm).condition_occurrence co
+            // Diagnosis: the first qualifying condition inside an observation period. Everything else is read for
+            // the diagnosed people only (a hospital CDM holds millions of persons; an arm, hundreds).
+            let diagnosed = """
+                SELECT co.person_id, min(co.condition_start_date) AS dx FROM \(cdm).condition_occurrence co
                 JOIN \(cdm).observation_period op ON op.person_id = co.person_id
                  AND co.condition_start_date BETWEEN op.observation_period_start_date AND op.observation_period_end_date
                 WHERE co.condition_concept_id IN (\(codes)) GROUP BY co.person_id
-                """) { if let p = r[0].flatMap({ Int64($0) }), let d = r[1] { diagnosis[p] = d } }
+                """
+            let only = "person_id IN (SELECT person_id FROM (\(diagnosed)) d)"
+            var diagnosis: [Int64: String] = [:]
+            for r in try await rows("SELECT person_id::text, dx::text FROM (\(diagnosed)) d") {
+                if let p = r[0].flatMap({ Int64($0) }), let d = r[1] { diagnosis[p] = d }
+            }
             var episodes: [Int64: [String]] = [:]
             let objects = (spec.index.objects ?? []).isEmpty ? "" : " AND episode_object_concept_id IN (\(spec.index.objects!.map(String.init).joined(separator: ",")))"
-            for r in try await rows("SELECT person_id::text, episode_start_date::text FROM \(cdm).episode WHERE episode_concept_id = \(spec.index.episode)\(objects)") {
+            for r in try await rows("SELECT person_id::text, episode_start_date::text FROM \(cdm).episode WHERE episode_concept_id = \(spec.index.episode)\(objects) AND \(only)") {
                 if let p = r[0].flatMap({ Int64($0) }), let d = r[1] { episodes[p, default: []].append(d) }
             }
             var periods: [Int64: [(String, String)]] = [:]
-            for r in try await rows("SELECT person_id::text, observation_period_start_date::text, observation_period_end_date::text FROM \(cdm).observation_period") {
+            for r in try await rows("SELECT person_id::text, observation_period_start_date::text, observation_period_end_date::text FROM \(cdm).observation_period WHERE \(only)") {
                 if let p = r[0].flatMap({ Int64($0) }), let s = r[1], let e = r[2] { periods[p, default: []].append((s, e)) }
             }
             var death: [Int64: String] = [:]
-            for r in try await rows("SELECT person_id::text, min(death_date)::text FROM \(cdm).death GROUP BY person_id") {
+            for r in try await rows("SELECT person_id::text, min(death_date)::text FROM \(cdm).death WHERE \(only) GROUP BY person_id") {
                 if let p = r[0].flatMap({ Int64($0) }), let d = r[1] { death[p] = d }
             }
             var people: [Int64: (sex: String, yob: Int)] = [:]
-            for r in try await rows("SELECT person_id::text, gender_concept_id::text, year_of_birth::text FROM \(cdm).person") {
+            for r in try await rows("SELECT person_id::text, gender_concept_id::text, year_of_birth::text FROM \(cdm).person WHERE \(only)") {
                 if let p = r[0].flatMap({ Int64($0) }), let y = r[2].flatMap({ Int($0) }) {
                     people[p] = (r[1] == "8507" ? "MALE" : r[1] == "8532" ? "FEMALE" : "OTHER", y)
                 }
