@@ -28,11 +28,7 @@ public enum CDMCohortExport {
 
     public static func export(name: String, definition: String, members: [Member], url: String, cdm: String, results: String, linkSchema: String,
                               definitionID: Int, point: Bool, replace: Bool) async throws -> Report {
-        for s in [cdm, results, linkSchema] {
-            guard s.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                throw OMOPError(.invalidInput, "schema name '\(s)' is not a plain lower-case identifier", fix: "use letters, digits and _")
-            }
-        }
+        try PostgresCDM.checkSchemaNames(cdm, results, linkSchema)
         guard (1...Int(Int32.max)).contains(definitionID) else {
             throw OMOPError(.invalidInput, "--cohort-definition-id \(definitionID) is not a CDM integer id (1 to 2147483647)")
         }
@@ -55,7 +51,7 @@ public enum CDMCohortExport {
             var subjects: [(Int64, String, String)] = []
             for m in members {
                 guard let person = personOf[m.pseudonym] else { report.unlinked += 1; continue }
-                guard let start = m.collectionDates.map({ String($0.prefix(10)) }).filter({ Self.isDate($0) }).min() else { report.undated += 1; continue }
+                guard let start = m.collectionDates.map({ String($0.prefix(10)) }).filter(FieldChecks.isDate).min() else { report.undated += 1; continue }
                 guard let period = (periodsOf[person] ?? []).first(where: { $0.start <= start && start <= $0.end }) else { report.outsideObservation += 1; continue }
                 subjects.append((person, start, point ? start : period.end))
             }
@@ -102,6 +98,4 @@ public enum CDMCohortExport {
             throw error
         }
     }
-
-    static func isDate(_ s: String) -> Bool { s.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) != nil }
 }

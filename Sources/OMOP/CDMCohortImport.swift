@@ -34,7 +34,8 @@ public enum CDMCohortImport {
     }
 
     static func checkDate(_ since: String?) throws(OMOPError) {
-        if let since, since.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) == nil {
+        // Exactly a date: it goes into the SQL.
+        if let since, since.count != 10 || !FieldChecks.isDate(since) {
             throw OMOPError(.invalidInput, "--since '\(since)' is not a date (YYYY-MM-DD)")
         }
     }
@@ -53,11 +54,7 @@ public enum CDMCohortImport {
     }
 
     public static func select(_ source: Source, treatment: Treatment? = nil, url: String, cdm: String, linkSchema: String) async throws -> Result {
-        for s in [cdm, linkSchema] {
-            guard s.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                throw OMOPError(.invalidInput, "schema name '\(s)' is not a plain lower-case identifier", fix: "use letters, digits and _")
-            }
-        }
+        try PostgresCDM.checkSchemaNames(cdm, linkSchema)
         var sql: String
         switch source {
         case let .cohortTable(table, id):

@@ -96,11 +96,7 @@ public enum CDMLink {
     /// several pseudonyms.
     public static func link(people: [Person], method: Method, url: String, cdm: String, linkSchema: String, dryRun: Bool = false)
         async throws -> [Outcome] {
-        for name in [cdm, linkSchema] {
-            guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                throw OMOPError(.invalidInput, "schema name '\(name)' is not a plain lower-case identifier", fix: "use letters, digits and _")
-            }
-        }
+        try PostgresCDM.checkSchemaNames(cdm, linkSchema)
         if case let .template(t) = method {
             guard let probe = sourceValue(t, pseudonym: String(repeating: "0", count: 64)), probe != t else {
                 throw OMOPError(.invalidInput, "the source value template '\(t)' has no {pseudonym} or {pseudonym:N}", fix: "write e.g. 'cpr_enc|{pseudonym:40}'")

@@ -2,6 +2,7 @@ public import Foundation
 internal import Crypto
 internal import Logging
 internal import PostgresNIO
+internal import VariantCore
 
 /// `varde eca export`: an external control arm extract from the hospital's CDM, emulating a target trial's
 /// standard-of-care arm. The prespecified spec (JSON, its SHA-256 written into every output) names:
@@ -63,11 +64,7 @@ public enum ExternalControlArm {
     /// Runs the spec against the CDM. `biomarker`: the pseudonyms of the biomarker cohort's people, when the spec has one.
     public static func extract(spec: Spec, specData: Data, url: String, cdm: String, linkSchema: String, biomarker: Set<String>?,
                                cutoff: String?, seed: UInt64, k: Int) async throws -> Extract {
-        for s in [cdm, linkSchema] {
-            guard s.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                throw OMOPError(.invalidInput, "schema name '\(s)' is not a plain lower-case identifier", fix: "use letters, digits and _")
-            }
-        }
+        try PostgresCDM.checkSchemaNames(cdm, linkSchema)
         let hash = SHA256.hash(data: specData).map { String(format: "%02x", $0) }.joined()
         let logger = Logger(label: "varde.omop.eca")
         let c = try await PostgresCDM.connect(url)
@@ -163,7 +160,7 @@ public enum ExternalControlArm {
                 records.append(row)
             }
             // A seeded shuffle breaks any order that would follow person ids.
-            var rng = SplitMix64(seed: seed)
+            var rng = SplitMix64(state: seed)
             for i in stride(from: records.count - 1, to: 0, by: -1) { records.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
             var patients = "# \(spec.name); spec_sha256=\(hash); seed=\(seed); cut-off \(end == cutoff ? "given" : "CDM_SOURCE.source_release_date")\n"
             patients += (["row", "time_days", "event"] + spec.covariates).joined(separator: "\t") + "\n"
@@ -195,16 +192,4 @@ public enum ExternalControlArm {
         return Int((date(b).timeIntervalSince(date(a)) / 86_400).rounded())
     }
 
-    /// A small seeded generator (SplitMix64): the same seed gives the same shuffle on every machine.
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

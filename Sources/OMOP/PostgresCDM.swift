@@ -20,6 +20,13 @@ public enum PostgresCDM {
 
     static func message(_ error: any Error) -> String { PostgresErrorText.of(error) }
 
+    /// Schema names go into SQL as they are: plain lower-case identifiers only.
+    static func checkSchemaNames(_ names: String...) throws(OMOPError) {
+        for name in names where name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) == nil {
+            throw OMOPError(.invalidInput, "schema name '\(name)' is not a plain lower-case identifier", fix: "use letters, digits and _")
+        }
+    }
+
     static func connect(_ url: String) async throws -> PostgresConnection {
         let t = try target(url)
         let config = PostgresConnection.Configuration(host: t.host, port: t.port, username: t.user, password: t.password,
@@ -62,9 +69,7 @@ public enum PostgresCDM {
     public static func load(directory: String, spec: CDMSpec, url: String, schema: String, replace: Bool,
                             foreignKey: @Sendable (String) -> Bool = { _ in true },
                             progress: @escaping @Sendable (String) -> Void) async throws -> [(table: String, rows: Int)] {
-        guard schema.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-            throw OMOPError(.invalidInput, "schema name '\(schema)' is not a plain lower-case identifier", fix: "use letters, digits and _")
-        }
+        try checkSchemaNames(schema)
         let logger = Logger(label: "varde.omop.postgres")
         let c = try await connect(url)
         do {

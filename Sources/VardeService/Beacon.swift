@@ -410,11 +410,7 @@ struct Beacon: Sendable {
         let aggregate = request.testMode ? nil : try selection.fetch(nil).first { $0.variantID == id }
         // Who carries it: the counted samples and the tumours, read through the store's variant index.
         var carrying: [SampleRecord] = []
-        if let a = aggregate, disclosure.shows(a) {
-            let samples = try store.samples().filter { $0.counted || $0.role == .tumour }
-            let calls = try store.genotypes(at: [a.variantID], samples: samples.map(\.ordinal)).first ?? []
-            carrying = zip(samples, calls).filter { $0.1.contains("1") }.map(\.0)
-        }
+        if let a = aggregate, disclosure.shows(a) { carrying = try VariantQuery.carriers(of: a.variantID, in: store) }
         let tumours = carrying.filter { $0.role == .tumour }
         var seen = Set<String>()
         let people = carrying.filter { seen.insert($0.pseudonym).inserted }

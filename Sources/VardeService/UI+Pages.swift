@@ -172,9 +172,9 @@ extension UI {
         }
         // The protein view: a gene's variants whose annotation names a residue (HGVSp) on the gene's best-covered
         // transcript. Offered when the page holds any coding change.
-        var gene: String? = nil
-        if case let .gene(symbol) = locus { gene = symbol }
-        let coding = gene != nil && shown.contains { $0.category != .other }
+        var isGene = false
+        if case .gene = locus { isGene = true }
+        let coding = isGene && shown.contains { $0.category != .other }
         let protein = view.protein && coding ? try proteinPins(shown, gene: heading, q: q, k: k, store: store) : nil
         let svg = protein.map { UIPlot.lollipop($0.pins, length: $0.length, label: "\(heading) \($0.transcript)", legend: plotOnly) }
             ?? UIPlot.track(marks, start: start, end: end, strand: strand, label: heading, maxAN: maxAN, legend: plotOnly,

@@ -37,6 +37,12 @@ public struct StructuralVariant: Sendable, Equatable {
         return head.uppercased()
     }
 
+    /// A breakend's mate locus as contig and position.
+    public var mateLocus: (contig: String, position: Int)? {
+        guard let m = mate, let colon = m.lastIndex(of: ":"), let p = Int(m[m.index(after: colon)...]) else { return nil }
+        return (String(m[..<colon]), p)
+    }
+
     /// The mate locus of a breakend ALT (`G]17:198982]`, `[13:123456[T`), or `nil`.
     public static func mate(alt: String) -> String? {
         guard let open = alt.firstIndex(where: { $0 == "[" || $0 == "]" }) else { return nil }

@@ -113,16 +113,16 @@ public final class VariantQuery {
     public func mates(of rows: [VariantAggregate]) throws -> [VariantID: VariantID] {
         var out: [VariantID: VariantID] = [:]
         var near: [Region: [VariantAggregate]] = [:]
-        for a in rows {
-            guard let locus = StructuralVariant(position: a.position, end: a.end, alt: a.alt)?.mate,
-                  let colon = locus.lastIndex(of: ":"), let pos = Int(locus[locus.index(after: colon)...]) else { continue }
-            let region = Region(contig: String(locus[..<colon]), start: max(1, pos - Self.mateWindow), end: pos + Self.mateWindow)
+        // Only breakends have mates: other rows (nearly all of a region query) are passed over without parsing their ALT.
+        for a in rows where a.kind == AlleleKind.breakend.rawValue {
+            guard let (contig, pos) = StructuralVariant(position: a.position, end: a.end, alt: a.alt)?.mateLocus else { continue }
+            let region = Region(contig: contig, start: max(1, pos - Self.mateWindow), end: pos + Self.mateWindow)
             if near[region] == nil { near[region] = (try? store.aggregates(in: region, cohort: nil)) ?? [] }
             var best: (distance: Int, id: VariantID)?
             for m in near[region]! where m.variantID != a.variantID {
-                guard let back = StructuralVariant(position: m.position, end: m.end, alt: m.alt)?.mate,
-                      let c = back.lastIndex(of: ":"), let backPos = Int(back[back.index(after: c)...]),
-                      Self.sameContig(String(back[..<c]), a.contig), abs(backPos - a.position) <= Self.mateWindow else { continue }
+                guard let (backContig, backPos) = StructuralVariant(position: m.position, end: m.end, alt: m.alt)?.mateLocus,
+                      Assembly.canonicalChromosome(backContig) == Assembly.canonicalChromosome(a.contig),
+                      abs(backPos - a.position) <= Self.mateWindow else { continue }
                 let distance = abs(backPos - a.position) + abs(m.position - pos)
                 if best == nil || distance < best!.distance { best = (distance, m.variantID) }
             }
@@ -131,10 +131,12 @@ public final class VariantQuery {
         return out
     }
 
-    /// `chr7` and `7` name one contig (the store accepts either).
-    static func sameContig(_ a: String, _ b: String) -> Bool {
-        func bare(_ s: String) -> Substring { s.lowercased().hasPrefix("chr") ? s.dropFirst(3) : Substring(s) }
-        return bare(a) == bare(b)
+    /// The samples carrying `id`: counted germline samples and tumours whose stored genotype holds its ALT (the
+    /// Beacon's carrier answers and `varde cohort create --carrying` read this).
+    public static func carriers(of id: VariantID, in store: any VariantStore) throws -> [SampleRecord] {
+        let samples = try store.samples().filter { $0.counted || $0.role == .tumour }
+        let calls = try store.genotypes(at: [id], samples: samples.map(\.ordinal)).first ?? []
+        return zip(samples, calls).filter { $0.1.contains("1") }.map(\.0)
     }
 
     func exactly(_ ids: [VariantID], cohort: Set<UInt32>?) throws -> [VariantAggregate] {

@@ -41,9 +41,7 @@ extension Varde {
                         guard let found = try query.variants(.variant(id)).first else {
                             throw ValidationError("the store has no variant \(carrying)")
                         }
-                        let samples = try store.samples().filter { $0.counted || $0.role == .tumour }
-                        let calls = try store.genotypes(at: [found.variantID], samples: samples.map(\.ordinal)).first ?? []
-                        let carriers = Set(zip(samples, calls).filter { $0.1.contains("1") }.map(\.0.ordinal))
+                        let carriers = Set(try VariantQuery.carriers(of: found.variantID, in: store).map(\.ordinal))
                         members = members.map { $0.intersection(carriers) } ?? carriers
                     }
                     let definition = ([file.map { "from \($0)" }] + conditions.map { "where \($0)" } + [carrying.map { "carrying \($0)" }])
